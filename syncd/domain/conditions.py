@@ -1,0 +1,445 @@
+"""The condition language shared by fit rules and routing rules.
+
+A condition tests a lead's fields (mirror attribute names, snake_case) and is written in
+YAML as one mapping per test::
+
+    {field: title, regex: "(?i)\\b(vp|vice president)\\b"}
+    {field: country, in: [US, CA]}                       # case-insensitive for text
+    {field: industry, equals: Software}                  # case_insensitive: false to opt out
+    {field: company, contains: "university"}             # case-insensitive substring
+    {field: number_of_employees, min: 200, max: 1000}    # min inclusive, max exclusive
+    {field: phone, blank: true}                          # None, "" or only whitespace
+    {all: [...]}, {any: [...]}, {not: {...}}
+
+`parse_condition` reports every problem into the caller's error list (never raises), so a
+policy loader can show all mistakes at once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+__all__ = [
+    "All",
+    "Any",
+    "Condition",
+    "ConfigError",
+    "Contains",
+    "Equals",
+    "In",
+    "IsBlank",
+    "Not",
+    "Predicate",
+    "Range",
+    "Regex",
+    "compile_condition",
+    "condition_fields",
+    "describe",
+    "matches",
+    "parse_condition",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigError:
+    """One problem in a configuration file: where (dotted path inside the file) and what."""
+
+    path: str
+    message: str
+
+    def render(self, file_name: str) -> str:
+        """`policy.yaml: scoring.fit[3].points: must be a number`."""
+        where = f"{file_name}: {self.path}" if self.path else file_name
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Equals:
+    field: str
+    value: object
+    case_insensitive: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class In:
+    field: str
+    values: tuple[object, ...]
+    case_insensitive: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Contains:
+    """Case-insensitive substring test on the field's text."""
+
+    field: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Regex:
+    """`re.search` on the field's text; write `(?i)` in the pattern for case-insensitivity."""
+
+    field: str
+    pattern: str
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Numeric range: `min <= value < max`; either bound optional; non-numbers never match."""
+
+    field: str
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IsBlank:
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Any:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    condition: Condition
+
+
+Condition = Equals | In | Contains | Regex | Range | IsBlank | All | Any | Not
+Predicate = Callable[[Mapping[str, object]], bool]
+
+
+# --- evaluation -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1024)
+def _compiled_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        return len(value) == 0
+    return False
+
+
+def as_number(value: object) -> float | None:
+    """A field value as a float, or None when it is not a finite number.
+
+    The mirror may hand over Decimal (SQL NUMERIC) or text (a formula field read as string).
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, Decimal):
+        try:
+            number = float(value)
+        except (InvalidOperation, ValueError):
+            return None
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip().replace(",", ""))
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _normal(value: object, case_insensitive: bool) -> object:
+    """The comparable form of a value: folded, trimmed text; numbers as float."""
+    if isinstance(value, str):
+        text = value.strip()
+        return text.casefold() if case_insensitive else text
+    if isinstance(value, bool) or value is None:
+        return value
+    number = as_number(value)
+    return number if number is not None else value
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return str(value)
+
+
+def compile_condition(cond: Condition) -> Predicate:
+    """Turn a condition into a fast predicate; do this once per policy, not per lead."""
+    match cond:
+        case Equals(field=field, value=value, case_insensitive=ci):
+            target = _normal(value, ci)
+            return lambda fields: _normal(fields.get(field), ci) == target
+        case In(field=field, values=values, case_insensitive=ci):
+            targets = [_normal(v, ci) for v in values]
+            hashable = frozenset(t for t in targets if _hashable(t))
+            if len(hashable) == len(targets):
+                return lambda fields: _normal(fields.get(field), ci) in hashable
+            return lambda fields: _normal(fields.get(field), ci) in targets
+        case Contains(field=field, text=text):
+            needle = text.casefold()
+
+            def contains(fields: Mapping[str, object]) -> bool:
+                haystack = _text(fields.get(field))
+                return haystack is not None and needle in haystack.casefold()
+
+            return contains
+        case Regex(field=field, pattern=pattern):
+            search = _compiled_regex(pattern).search
+
+            def regex(fields: Mapping[str, object]) -> bool:
+                text = _text(fields.get(field))
+                return text is not None and search(text) is not None
+
+            return regex
+        case Range(field=field, min=low, max=high):
+
+            def in_range(fields: Mapping[str, object]) -> bool:
+                number = as_number(fields.get(field))
+                if number is None:
+                    return False
+                if low is not None and number < low:
+                    return False
+                return not (high is not None and number >= high)
+
+            return in_range
+        case IsBlank(field=field):
+            return lambda fields: _is_blank(fields.get(field))
+        case All(conditions=children):
+            parts = [compile_condition(c) for c in children]
+            return lambda fields: all(p(fields) for p in parts)
+        case Any(conditions=children):
+            parts = [compile_condition(c) for c in children]
+            return lambda fields: any(p(fields) for p in parts)
+        case Not(condition=child):
+            inner = compile_condition(child)
+            return lambda fields: not inner(fields)
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _cached_predicate(cond: Condition) -> Predicate:
+    return compile_condition(cond)
+
+
+def matches(cond: Condition, fields: Mapping[str, object]) -> bool:
+    """Whether the lead fields satisfy the condition (a missing field reads as None)."""
+    try:
+        predicate = _cached_predicate(cond)
+    except TypeError:  # an unhashable Equals value: compile without the cache
+        predicate = compile_condition(cond)
+    return predicate(fields)
+
+
+def condition_fields(cond: Condition) -> frozenset[str]:
+    """Every field a condition reads, so `syncd check` can verify them against the mapping."""
+    match cond:
+        case All(conditions=children) | Any(conditions=children):
+            return frozenset().union(*(condition_fields(c) for c in children))
+        case Not(condition=child):
+            return condition_fields(child)
+        case Equals(field=f) | In(field=f) | Contains(field=f) | Regex(field=f):
+            return frozenset({f})
+        case Range(field=f) | IsBlank(field=f):
+            return frozenset({f})
+
+
+def describe(cond: Condition) -> str:
+    """A short human rendering, e.g. for `syncd explain` and ledger reasons."""
+    match cond:
+        case Equals(field=f, value=v):
+            return f"{f} = {v!r}"
+        case In(field=f, values=vs):
+            return f"{f} in ({', '.join(repr(v) for v in vs)})"
+        case Contains(field=f, text=t):
+            return f"{f} contains {t!r}"
+        case Regex(field=f, pattern=p):
+            return f"{f} ~ /{p}/"
+        case Range(field=f, min=low, max=high):
+            low_s = "" if low is None else f"{low:g} <= "
+            high_s = "" if high is None else f" < {high:g}"
+            return f"{low_s}{f}{high_s}"
+        case IsBlank(field=f):
+            return f"{f} is blank"
+        case All(conditions=children):
+            return "(" + " and ".join(describe(c) for c in children) + ")"
+        case Any(conditions=children):
+            return "(" + " or ".join(describe(c) for c in children) + ")"
+        case Not(condition=child):
+            return f"not {describe(child)}"
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+_LEAF_OPERATORS = ("equals", "in", "contains", "regex", "min", "max", "blank")
+_LEAF_KEYS = frozenset({"field", "case_insensitive", *_LEAF_OPERATORS})
+_COMBINATORS = ("all", "any", "not")
+
+
+def _scalar(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool, Decimal))
+
+
+def parse_condition(raw: object, path: str, errors: list[ConfigError]) -> Condition | None:
+    """Parse one condition from its YAML shape; append every problem to `errors`.
+
+    Returns None when anything under `path` was wrong (the errors say what).
+    """
+    if not isinstance(raw, Mapping):
+        errors.append(ConfigError(path, "must be a mapping such as {field: title, equals: CEO}"))
+        return None
+    keys = [str(k) for k in raw]
+    combinators = [k for k in keys if k in _COMBINATORS]
+    if combinators:
+        if len(keys) != 1:
+            errors.append(
+                ConfigError(path, f"'{combinators[0]}' must be the only key; found {sorted(keys)}")
+            )
+            return None
+        return _parse_combinator(combinators[0], raw[combinators[0]], path, errors)
+    return _parse_leaf(raw, keys, path, errors)
+
+
+def _parse_combinator(
+    key: str, body: object, path: str, errors: list[ConfigError]
+) -> Condition | None:
+    sub_path = f"{path}.{key}"
+    if key == "not":
+        child = parse_condition(body, sub_path, errors)
+        return None if child is None else Not(child)
+    if not isinstance(body, Sequence) or isinstance(body, str) or not body:
+        errors.append(ConfigError(sub_path, "must be a non-empty list of conditions"))
+        return None
+    children = [parse_condition(item, f"{sub_path}[{i}]", errors) for i, item in enumerate(body)]
+    parsed = tuple(c for c in children if c is not None)
+    if len(parsed) != len(children):
+        return None
+    return All(parsed) if key == "all" else Any(parsed)
+
+
+def _parse_leaf(
+    raw: Mapping[object, object], keys: list[str], path: str, errors: list[ConfigError]
+) -> Condition | None:
+    before = len(errors)
+    unknown = sorted(k for k in keys if k not in _LEAF_KEYS)
+    if unknown:
+        errors.append(
+            ConfigError(
+                path,
+                f"unknown key(s) {unknown}; expected 'field' with one of "
+                f"{list(_LEAF_OPERATORS)} (min/max together), or one of {list(_COMBINATORS)}",
+            )
+        )
+    field = raw.get("field")
+    if not isinstance(field, str) or not field.strip():
+        errors.append(ConfigError(f"{path}.field", "must be a lead field name such as 'title'"))
+    operators = [k for k in keys if k in _LEAF_OPERATORS]
+    range_ops = [k for k in operators if k in ("min", "max")]
+    other_ops = [k for k in operators if k not in ("min", "max")]
+    if not operators:
+        errors.append(ConfigError(path, f"needs one test: one of {list(_LEAF_OPERATORS)}"))
+    elif len(other_ops) > 1 or (other_ops and range_ops):
+        errors.append(
+            ConfigError(path, f"has several tests {operators}; combine them with all/any")
+        )
+    case_insensitive = raw.get("case_insensitive", True)
+    if not isinstance(case_insensitive, bool):
+        errors.append(ConfigError(f"{path}.case_insensitive", "must be true or false"))
+    if (
+        len(errors) != before
+        or not isinstance(field, str)
+        or not isinstance(case_insensitive, bool)
+    ):
+        return None
+    name = field.strip()
+    if range_ops:
+        return _parse_range(raw, name, path, errors)
+    op = other_ops[0]
+    value = raw[op]
+    result: Condition | None = None
+    if op == "equals":
+        if _scalar(value):
+            result = Equals(name, value, case_insensitive)
+        else:
+            errors.append(ConfigError(f"{path}.equals", "must be a single value (text, number)"))
+    elif op == "in":
+        if isinstance(value, Sequence) and not isinstance(value, str) and value:
+            bad = [i for i, v in enumerate(value) if not _scalar(v)]
+            if bad:
+                errors.append(ConfigError(f"{path}.in[{bad[0]}]", "must be a single value"))
+            else:
+                result = In(name, tuple(value), case_insensitive)
+        else:
+            errors.append(ConfigError(f"{path}.in", "must be a non-empty list of values"))
+    elif op == "contains":
+        if isinstance(value, str) and value:
+            result = Contains(name, value)
+        else:
+            errors.append(ConfigError(f"{path}.contains", "must be non-empty text"))
+    elif op == "regex":
+        result = _parse_regex(value, name, f"{path}.regex", errors)
+    elif value is True:  # op == "blank"
+        result = IsBlank(name)
+    elif value is False:
+        result = Not(IsBlank(name))
+    else:
+        errors.append(ConfigError(f"{path}.blank", "must be true or false"))
+    return result
+
+
+def _parse_regex(value: object, field: str, path: str, errors: list[ConfigError]) -> Regex | None:
+    if not isinstance(value, str) or not value:
+        errors.append(ConfigError(path, "must be a non-empty regular expression"))
+        return None
+    try:
+        _compiled_regex(value)
+    except re.error as exc:
+        errors.append(ConfigError(path, f"invalid regular expression: {exc}"))
+        return None
+    return Regex(field, value)
+
+
+def _parse_range(
+    raw: Mapping[object, object], field: str, path: str, errors: list[ConfigError]
+) -> Range | None:
+    bounds: dict[str, float | None] = {"min": None, "max": None}
+    ok = True
+    for key in ("min", "max"):
+        if key not in raw:
+            continue
+        value = raw[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            errors.append(ConfigError(f"{path}.{key}", "must be a number"))
+            ok = False
+            continue
+        bounds[key] = float(value)
+    low, high = bounds["min"], bounds["max"]
+    if ok and low is not None and high is not None and low >= high:
+        errors.append(ConfigError(path, f"min ({low:g}) must be below max ({high:g})"))
+        ok = False
+    return Range(field, low, high) if ok else None
