@@ -1,4 +1,1 @@
-"""The pure rules core: scoring, lifecycle, routing, SLA, recycle and hygiene.
-
-No I/O and no clock reads: `now` is always a parameter.
-"""
+"""The pure rules core: scoring, lifecycle, routing, SLA and recycle. No I/O; time is a parameter."""

@@ -1,0 +1,1 @@
+"""Operations: logging, run records, status page, metrics, reports."""
