@@ -1,0 +1,844 @@
+"""Business-hours calendar: when the SLA clock runs.
+
+A `BusinessCalendar` is an IANA time zone, opening hours per weekday, holidays (all-day or
+partial-day closures, once or every year) and, optionally, a country's public holidays from
+the `holidays` package. All arithmetic is on real elapsed time between aware instants, so a
+day with a DST change has 23 or 25 hours when it is open around the clock.
+
+Policy YAML shape (`parse_calendar`)::
+
+    timezone: America/New_York          # IANA name; required
+    hours:                              # every weekday; a missing weekday is closed
+      monday: "09:00-17:00"             # quote it: YAML 1.1 reads 09:00 as a number
+      tuesday: "09:00-17:00"
+      wednesday: "09:00-17:00"
+      thursday: "09:00-17:00"
+      friday: "09:00-13:00"
+      saturday: closed
+      sunday: 24h                       # the same as "00:00-24:00"
+    holidays:                           # optional
+      - {date: 2026-12-24, name: Christmas Eve, closed: "12:00-24:00"}  # partial day
+      - {date: 2026-12-31}                                              # all day, once
+      - {every_year: "12-25", name: Christmas Day}                      # MM-DD each year
+      - every_year: {month: november, weekday: thursday, nth: 4}        # 4th Thursday
+        name: Thanksgiving
+        from: 2020-01-01                # optional bounds of a recurring holiday
+        until: 2030-12-31
+      - every_year: {month: may, weekday: monday, nth: last}
+    country_holidays: {country: US, subdivision: NY}   # optional; or just `US`
+
+Semantics, decided once here:
+- opening hours are half-open: open at 09:00:00 and closed from 17:00:00 on;
+- `add_business_time` with a positive duration may land exactly on a closing instant
+  (a one-day SLA from Monday 09:00 is due Monday 17:00, not Tuesday 09:00);
+- with a zero duration it returns the next business instant at or after the start;
+- a wall-clock time that a DST change skips maps forward (02:30 on a spring-forward night
+  is 03:30); a repeated one means its first occurrence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import IntEnum
+from functools import cached_property, lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_lib
+
+from syncd.domain.conditions import ConfigError
+
+__all__ = [
+    "BusinessCalendar",
+    "Closure",
+    "CountryHolidays",
+    "DateHoliday",
+    "Holiday",
+    "OpeningHours",
+    "OrgCalendarError",
+    "Weekday",
+    "YearlyHoliday",
+    "YearlyNthHoliday",
+    "add_business_time",
+    "business_time_between",
+    "calendar_from_org",
+    "is_business_time",
+    "next_business_instant",
+    "parse_calendar",
+]
+
+MINUTES_PER_DAY = 24 * 60
+# No real calendar is closed this long; reaching it means the hours can never open.
+_MAX_CLOSED_DAYS = 3660
+
+
+class Weekday(IntEnum):
+    """Python's numbering (`date.weekday()`), so a weekday indexes `BusinessCalendar.weekly`."""
+
+    MONDAY = 0
+    TUESDAY = 1
+    WEDNESDAY = 2
+    THURSDAY = 3
+    FRIDAY = 4
+    SATURDAY = 5
+    SUNDAY = 6
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningHours:
+    """One weekday's hours as minutes after local midnight: `open <= t < close`."""
+
+    open_minute: int
+    close_minute: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.open_minute < self.close_minute <= MINUTES_PER_DAY:
+            raise ValueError(
+                f"opening hours need 0 <= open < close <= 1440 minutes, got "
+                f"{self.open_minute}-{self.close_minute}"
+            )
+
+    @property
+    def label(self) -> str:
+        return f"{_hhmm(self.open_minute)}-{_hhmm(self.close_minute)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """The part of a holiday's date that is closed, in minutes after local midnight."""
+
+    start_minute: int = 0
+    end_minute: int = MINUTES_PER_DAY
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start_minute < self.end_minute <= MINUTES_PER_DAY:
+            raise ValueError(
+                f"a closure needs 0 <= start < end <= 1440 minutes, got "
+                f"{self.start_minute}-{self.end_minute}"
+            )
+
+    @property
+    def all_day(self) -> bool:
+        return self.start_minute == 0 and self.end_minute == MINUTES_PER_DAY
+
+
+ALL_DAY = Closure()
+
+
+@dataclass(frozen=True, slots=True)
+class DateHoliday:
+    """A holiday on one date."""
+
+    day: date
+    name: str = ""
+    closure: Closure = ALL_DAY
+
+
+@dataclass(frozen=True, slots=True)
+class YearlyHoliday:
+    """The same month and day every year (29 February only in leap years)."""
+
+    month: int
+    day: int
+    name: str = ""
+    closure: Closure = ALL_DAY
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+    def __post_init__(self) -> None:
+        # 2000 is a leap year, so this accepts 02-29 and rejects 02-30 or 13-01.
+        date(2000, self.month, self.day)
+
+
+@dataclass(frozen=True, slots=True)
+class YearlyNthHoliday:
+    """The nth weekday of a month every year; `nth` is 1..4, or -1 for the last one."""
+
+    month: int
+    weekday: Weekday
+    nth: int
+    name: str = ""
+    closure: Closure = ALL_DAY
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"month must be 1..12, got {self.month}")
+        if self.nth not in (1, 2, 3, 4, -1):
+            raise ValueError(f"nth must be 1..4 or -1 (last), got {self.nth}")
+
+    def falls_on(self, day: date) -> bool:
+        if day.month != self.month or day.weekday() != self.weekday:
+            return False
+        if self.nth == -1:
+            return (day + timedelta(days=7)).month != day.month
+        return (day.day - 1) // 7 == self.nth - 1
+
+
+Holiday = DateHoliday | YearlyHoliday | YearlyNthHoliday
+
+
+@dataclass(frozen=True, slots=True)
+class CountryHolidays:
+    """Public holidays of a country (ISO 3166 code) and optional subdivision (state)."""
+
+    country: str
+    subdivision: str | None = None
+
+    def __post_init__(self) -> None:
+        # Fail at construction, not in the middle of an SLA computation.
+        _country_dates(self.country, self.subdivision, 2000)
+
+
+def _in_bounds(day: date, valid_from: date | None, valid_until: date | None) -> bool:
+    return (valid_from is None or day >= valid_from) and (valid_until is None or day <= valid_until)
+
+
+@lru_cache(maxsize=256)
+def _country_dates(country: str, subdivision: str | None, year: int) -> frozenset[date]:
+    try:
+        table = holidays_lib.country_holidays(country, subdiv=subdivision, years=year)
+    except NotImplementedError as exc:  # the package's way of saying "unknown code"
+        raise ValueError(str(exc)) from exc
+    return frozenset(table)
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """When the SLA clock runs. Build it with `parse_calendar` or `calendar_from_org`.
+
+    `weekly[i]` holds the hours of `Weekday(i)`, None when closed all day. `ignored` lists
+    org holidays that could not be represented (unsupported recurrence), so a caller can
+    show them instead of silently computing different due times than Salesforce would.
+    """
+
+    timezone: str
+    weekly: tuple[OpeningHours | None, ...]
+    holidays: tuple[Holiday, ...] = ()
+    country_holidays: CountryHolidays | None = None
+    ignored: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.weekly) != 7:
+            raise ValueError(f"weekly needs 7 entries (Monday..Sunday), got {len(self.weekly)}")
+        if all(hours is None for hours in self.weekly):
+            raise ValueError("a business calendar must be open on at least one weekday")
+        self.tz  # noqa: B018 -- validates the time zone name now
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.timezone!r}") from exc
+
+    @cached_property
+    def _dated(self) -> dict[date, list[Closure]]:
+        index: dict[date, list[Closure]] = {}
+        for holiday in self.holidays:
+            if isinstance(holiday, DateHoliday):
+                index.setdefault(holiday.day, []).append(holiday.closure)
+        return index
+
+    @cached_property
+    def _yearly(self) -> dict[tuple[int, int], list[YearlyHoliday]]:
+        index: dict[tuple[int, int], list[YearlyHoliday]] = {}
+        for holiday in self.holidays:
+            if isinstance(holiday, YearlyHoliday):
+                index.setdefault((holiday.month, holiday.day), []).append(holiday)
+        return index
+
+    @cached_property
+    def _nth(self) -> dict[int, list[YearlyNthHoliday]]:
+        index: dict[int, list[YearlyNthHoliday]] = {}
+        for holiday in self.holidays:
+            if isinstance(holiday, YearlyNthHoliday):
+                index.setdefault(holiday.month, []).append(holiday)
+        return index
+
+    def closures_on(self, day: date) -> list[Closure]:
+        """Every holiday closure that applies on a local date."""
+        found = list(self._dated.get(day, ()))
+        found.extend(
+            h.closure
+            for h in self._yearly.get((day.month, day.day), ())
+            if _in_bounds(day, h.valid_from, h.valid_until)
+        )
+        found.extend(
+            h.closure
+            for h in self._nth.get(day.month, ())
+            if h.falls_on(day) and _in_bounds(day, h.valid_from, h.valid_until)
+        )
+        country = self.country_holidays
+        if country is not None and day in _country_dates(
+            country.country, country.subdivision, day.year
+        ):
+            found.append(ALL_DAY)
+        return found
+
+    def open_minutes(self, day: date) -> list[tuple[int, int]]:
+        """The open stretches of a local date, in minutes after midnight, holidays removed."""
+        hours = self.weekly[day.weekday()]
+        if hours is None:
+            return []
+        segments = [(hours.open_minute, hours.close_minute)]
+        for closure in self.closures_on(day):
+            segments = [
+                piece
+                for start, end in segments
+                for piece in (
+                    (start, min(end, closure.start_minute)),
+                    (max(start, closure.end_minute), end),
+                )
+                if piece[0] < piece[1]
+            ]
+        return segments
+
+    def intervals(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The open stretches of a local date as UTC instants `[start, end)`."""
+        tz = self.tz
+        result: list[tuple[datetime, datetime]] = []
+        for start, end in self.open_minutes(day):
+            start_at = _instant(day, start, tz)
+            end_at = _instant(day, end, tz)
+            # A stretch that lies wholly inside a DST gap has no real time in it.
+            if start_at < end_at:
+                result.append((start_at, end_at))
+        return result
+
+    def _days_from(self, first: date) -> Iterator[tuple[date, list[tuple[datetime, datetime]]]]:
+        """Local dates from `first` on with their open intervals, skipping closed ones."""
+        day = first
+        closed_run = 0
+        while True:
+            found = self.intervals(day)
+            if found:
+                closed_run = 0
+                yield day, found
+            else:
+                closed_run += 1
+                if closed_run > _MAX_CLOSED_DAYS:
+                    raise ValueError(
+                        f"the calendar has no business hours for {_MAX_CLOSED_DAYS} days "
+                        f"after {first.isoformat()}"
+                    )
+            day += timedelta(days=1)
+
+
+def _instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
+    # Minute 1440 is the next local midnight; fold=0 maps skipped wall times forward.
+    local = datetime.combine(
+        day + timedelta(days=minute // MINUTES_PER_DAY),
+        time(minute % MINUTES_PER_DAY // 60, minute % 60),
+        tzinfo=tz,
+    )
+    return local.astimezone(UTC)
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+# --- arithmetic -------------------------------------------------------------------------
+
+
+def add_business_time(start: datetime, duration: timedelta, cal: BusinessCalendar) -> datetime:
+    """The instant after `duration` of business time counted from `start`.
+
+    If `start` is outside business hours the clock starts at the next opening. A zero
+    duration gives the next business instant at or after `start`; a positive one may end
+    exactly at a closing instant. The result is in `start`'s time zone. Cost grows with the
+    number of days spanned, not with the duration's length in minutes.
+    """
+    _require_aware(start, "start")
+    if duration < timedelta(0):
+        raise ValueError(f"duration must not be negative, got {duration}")
+    at = start.astimezone(UTC)
+    remaining = duration
+    for _, intervals in cal._days_from(at.astimezone(cal.tz).date()):
+        for open_at, close_at in intervals:
+            if close_at <= at:
+                continue
+            begin = max(open_at, at)
+            available = close_at - begin
+            if remaining <= available:
+                return (begin + remaining).astimezone(start.tzinfo)
+            remaining -= available
+    raise AssertionError("unreachable: _days_from never ends")  # pragma: no cover
+
+
+def next_business_instant(t: datetime, cal: BusinessCalendar) -> datetime:
+    """`t` itself when it is business time, else the next opening (in `t`'s time zone)."""
+    return add_business_time(t, timedelta(0), cal)
+
+
+def is_business_time(t: datetime, cal: BusinessCalendar) -> bool:
+    """Whether the SLA clock runs at instant `t` (a closing instant is not business time)."""
+    _require_aware(t, "t")
+    at = t.astimezone(UTC)
+    return any(
+        open_at <= at < close_at
+        for open_at, close_at in cal.intervals(at.astimezone(cal.tz).date())
+    )
+
+
+def business_time_between(a: datetime, b: datetime, cal: BusinessCalendar) -> timedelta:
+    """Business time elapsed from `a` to `b`; zero when `b` is not after `a`."""
+    _require_aware(a, "a")
+    _require_aware(b, "b")
+    start, end = a.astimezone(UTC), b.astimezone(UTC)
+    total = timedelta(0)
+    if end <= start:
+        return total
+    last_day = end.astimezone(cal.tz).date()
+    day = start.astimezone(cal.tz).date()
+    while day <= last_day:
+        for open_at, close_at in cal.intervals(day):
+            overlap = min(close_at, end) - max(open_at, start)
+            if overlap > timedelta(0):
+                total += overlap
+        day += timedelta(days=1)
+    return total
+
+
+# --- the policy YAML --------------------------------------------------------------------
+
+_WEEKDAY_NAMES = {w.name.lower(): w for w in Weekday}
+_MONTH_NAMES = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
+_NTH_NAMES = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_MONTH_DAY = re.compile(r"^\s*(\d{1,2})-(\d{1,2})\s*$")
+_CALENDAR_KEYS = frozenset({"timezone", "hours", "holidays", "country_holidays"})
+_HOLIDAY_KEYS = frozenset({"date", "every_year", "name", "closed", "from", "until"})
+
+
+def parse_calendar(raw: object, path: str, errors: list[ConfigError]) -> BusinessCalendar | None:
+    """Parse the calendar mapping documented at the top of this module.
+
+    Every problem is appended to `errors` with its path; returns None if there was any.
+    """
+    if not isinstance(raw, Mapping):
+        errors.append(ConfigError(path, "must be a mapping with timezone, hours and holidays"))
+        return None
+    before = len(errors)
+    unknown = sorted(str(k) for k in raw if k not in _CALENDAR_KEYS)
+    if unknown:
+        errors.append(
+            ConfigError(path, f"unknown key(s) {unknown}; expected {sorted(_CALENDAR_KEYS)}")
+        )
+    timezone = _parse_timezone(raw.get("timezone"), f"{path}.timezone", errors)
+    weekly = _parse_hours(raw.get("hours"), f"{path}.hours", errors)
+    parsed_holidays = _parse_holidays(raw.get("holidays", []), f"{path}.holidays", errors)
+    country = _parse_country(raw.get("country_holidays"), f"{path}.country_holidays", errors)
+    if len(errors) != before or timezone is None or weekly is None:
+        return None
+    return BusinessCalendar(timezone, weekly, parsed_holidays, country)
+
+
+def _parse_timezone(raw: object, path: str, errors: list[ConfigError]) -> str | None:
+    if not isinstance(raw, str) or not raw.strip():
+        errors.append(ConfigError(path, "must be an IANA time zone name such as Europe/Berlin"))
+        return None
+    try:
+        ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(ConfigError(path, f"unknown time zone {raw!r}"))
+        return None
+    return raw.strip()
+
+
+def _parse_range(raw: str) -> tuple[int, int] | None:
+    match = _RANGE.match(raw)
+    if match is None:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if m1 > 59 or m2 > 59 or not 0 <= start < end <= MINUTES_PER_DAY:
+        return None
+    return start, end
+
+
+def _parse_hours(
+    raw: object, path: str, errors: list[ConfigError]
+) -> tuple[OpeningHours | None, ...] | None:
+    if not isinstance(raw, Mapping) or not raw:
+        errors.append(ConfigError(path, 'must map weekdays to hours, e.g. {monday: "09:00-17:00"}'))
+        return None
+    weekly: list[OpeningHours | None] = [None] * 7
+    ok = True
+    for key, value in raw.items():
+        day = _WEEKDAY_NAMES.get(str(key).strip().lower())
+        if day is None:
+            errors.append(ConfigError(f"{path}.{key}", "is not a weekday (monday..sunday)"))
+            ok = False
+            continue
+        text = value.strip().lower() if isinstance(value, str) else None
+        if value is None or text == "closed":
+            continue
+        if text == "24h":
+            weekly[day] = OpeningHours(0, MINUTES_PER_DAY)
+            continue
+        span = _parse_range(text) if text is not None else None
+        if span is None:
+            errors.append(
+                ConfigError(
+                    f"{path}.{key}",
+                    f'must be "HH:MM-HH:MM" (open before close, 24:00 at most), "closed" '
+                    f'or "24h"; got {value!r}',
+                )
+            )
+            ok = False
+            continue
+        weekly[day] = OpeningHours(*span)
+    if ok and all(hours is None for hours in weekly):
+        errors.append(ConfigError(path, "is closed every day; open at least one weekday"))
+        ok = False
+    return tuple(weekly) if ok else None
+
+
+def _parse_holidays(raw: object, path: str, errors: list[ConfigError]) -> tuple[Holiday, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, Sequence) or isinstance(raw, str):
+        errors.append(ConfigError(path, "must be a list of holidays"))
+        return ()
+    parsed = (_parse_holiday(item, f"{path}[{i}]", errors) for i, item in enumerate(raw))
+    return tuple(h for h in parsed if h is not None)
+
+
+def _parse_holiday(raw: object, path: str, errors: list[ConfigError]) -> Holiday | None:
+    if not isinstance(raw, Mapping):
+        errors.append(ConfigError(path, "must be a mapping with 'date' or 'every_year'"))
+        return None
+    before = len(errors)
+    unknown = sorted(str(k) for k in raw if k not in _HOLIDAY_KEYS)
+    if unknown:
+        errors.append(
+            ConfigError(path, f"unknown key(s) {unknown}; expected {sorted(_HOLIDAY_KEYS)}")
+        )
+    name = raw.get("name", "")
+    if not isinstance(name, str):
+        errors.append(ConfigError(f"{path}.name", "must be text"))
+        name = ""
+    closure = ALL_DAY
+    if "closed" in raw:
+        closed = raw["closed"]
+        span = _parse_range(closed) if isinstance(closed, str) else None
+        if span is None:
+            errors.append(
+                ConfigError(f"{path}.closed", f'must be "HH:MM-HH:MM" within a day; got {closed!r}')
+            )
+        else:
+            closure = Closure(*span)
+    has_date, has_yearly = "date" in raw, "every_year" in raw
+    if has_date == has_yearly:
+        errors.append(ConfigError(path, "needs exactly one of 'date' or 'every_year'"))
+        return None
+    if has_date:
+        for key in ("from", "until"):
+            if key in raw:
+                errors.append(ConfigError(f"{path}.{key}", "only applies to 'every_year'"))
+        day = _parse_date(raw["date"], f"{path}.date", errors)
+        if day is None or len(errors) != before:
+            return None
+        return DateHoliday(day, name, closure)
+    valid_from = _parse_date(raw["from"], f"{path}.from", errors) if "from" in raw else None
+    valid_until = _parse_date(raw["until"], f"{path}.until", errors) if "until" in raw else None
+    if valid_from is not None and valid_until is not None and valid_until < valid_from:
+        errors.append(ConfigError(f"{path}.until", "must not be before 'from'"))
+    rule = raw["every_year"]
+    sub_path = f"{path}.every_year"
+    if isinstance(rule, str):
+        match = _MONTH_DAY.match(rule)
+        month_day = (int(match.group(1)), int(match.group(2))) if match else None
+        if month_day is None or not _valid_month_day(*month_day):
+            errors.append(ConfigError(sub_path, f'must be "MM-DD" such as "12-25"; got {rule!r}'))
+            return None
+        if len(errors) != before:
+            return None
+        return YearlyHoliday(*month_day, name, closure, valid_from, valid_until)
+    if isinstance(rule, Mapping):
+        nth_rule = _parse_nth(rule, sub_path, errors)
+        if nth_rule is None or len(errors) != before:
+            return None
+        month, weekday, nth = nth_rule
+        return YearlyNthHoliday(month, weekday, nth, name, closure, valid_from, valid_until)
+    errors.append(
+        ConfigError(sub_path, 'must be "MM-DD" or {month: ..., weekday: ..., nth: 1..4 | last}')
+    )
+    return None
+
+
+def _valid_month_day(month: int, day: int) -> bool:
+    try:
+        date(2000, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_nth(
+    raw: Mapping[object, object], path: str, errors: list[ConfigError]
+) -> tuple[int, Weekday, int] | None:
+    before = len(errors)
+    unknown = sorted(str(k) for k in raw if k not in ("month", "weekday", "nth"))
+    if unknown:
+        errors.append(ConfigError(path, f"unknown key(s) {unknown}; expected month, weekday, nth"))
+    month_raw = raw.get("month")
+    month: int | None = None
+    if isinstance(month_raw, int) and not isinstance(month_raw, bool) and 1 <= month_raw <= 12:
+        month = month_raw
+    elif isinstance(month_raw, str):
+        month = _MONTH_NAMES.get(month_raw.strip().lower())
+    if month is None:
+        errors.append(
+            ConfigError(f"{path}.month", f"must be 1..12 or a month name; got {month_raw!r}")
+        )
+    weekday_raw = raw.get("weekday")
+    weekday = (
+        _WEEKDAY_NAMES.get(weekday_raw.strip().lower()) if isinstance(weekday_raw, str) else None
+    )
+    if weekday is None:
+        errors.append(
+            ConfigError(f"{path}.weekday", f"must be a weekday name; got {weekday_raw!r}")
+        )
+    nth_raw = raw.get("nth")
+    nth: int | None = None
+    if isinstance(nth_raw, int) and not isinstance(nth_raw, bool) and nth_raw in (1, 2, 3, 4):
+        nth = nth_raw
+    elif isinstance(nth_raw, str):
+        nth = _NTH_NAMES.get(nth_raw.strip().lower())
+    if nth is None:
+        errors.append(ConfigError(f"{path}.nth", f"must be 1..4 or 'last'; got {nth_raw!r}"))
+    if len(errors) != before or month is None or weekday is None or nth is None:
+        return None
+    return month, weekday, nth
+
+
+def _parse_date(raw: object, path: str, errors: list[ConfigError]) -> date | None:
+    # YAML reads an unquoted 2026-12-24 as a date already; a quoted one arrives as text.
+    if isinstance(raw, datetime):
+        errors.append(ConfigError(path, "must be a date (YYYY-MM-DD), not a date and time"))
+        return None
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    errors.append(ConfigError(path, f"must be a date (YYYY-MM-DD); got {raw!r}"))
+    return None
+
+
+def _parse_country(raw: object, path: str, errors: list[ConfigError]) -> CountryHolidays | None:
+    if raw is None:
+        return None
+    country_raw: object
+    subdivision_raw: object = None
+    if isinstance(raw, str):
+        country_raw = raw
+    elif isinstance(raw, Mapping):
+        unknown = sorted(str(k) for k in raw if k not in ("country", "subdivision"))
+        if unknown:
+            errors.append(
+                ConfigError(path, f"unknown key(s) {unknown}; expected country, subdivision")
+            )
+            return None
+        country_raw, subdivision_raw = raw.get("country"), raw.get("subdivision")
+    else:
+        errors.append(ConfigError(path, "must be a country code or {country: .., subdivision: ..}"))
+        return None
+    if not isinstance(country_raw, str) or not country_raw.strip():
+        errors.append(ConfigError(f"{path}.country", "must be a country code such as US or DE"))
+        return None
+    if subdivision_raw is not None and not isinstance(subdivision_raw, str):
+        errors.append(ConfigError(f"{path}.subdivision", "must be a code such as NY or BY"))
+        return None
+    country = country_raw.strip().upper()
+    subdivision = subdivision_raw.strip().upper() if subdivision_raw is not None else None
+    try:
+        return CountryHolidays(country, subdivision)
+    except ValueError as exc:
+        errors.append(ConfigError(path, f"no public holidays known: {exc}"))
+        return None
+
+
+# --- the org's BusinessHours and Holiday rows -------------------------------------------
+
+
+class OrgCalendarError(ValueError):
+    """The org's BusinessHours row cannot be turned into a calendar."""
+
+
+_SF_TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?Z?$")
+_SF_INSTANCES = {"First": 1, "Second": 2, "Third": 3, "Fourth": 4, "Last": -1}
+# Salesforce's RecurrenceDayOfWeekMask bits: Sunday=1, Monday=2, ... Saturday=64.
+_SF_WEEKDAY_BITS = {
+    1: Weekday.SUNDAY,
+    2: Weekday.MONDAY,
+    4: Weekday.TUESDAY,
+    8: Weekday.WEDNESDAY,
+    16: Weekday.THURSDAY,
+    32: Weekday.FRIDAY,
+    64: Weekday.SATURDAY,
+}
+
+
+def _sf_minutes(raw: object, field: str) -> int:
+    # Salesforce returns time fields as "09:00:00.000Z"; the Z is nominal: the value is a
+    # wall-clock time in the BusinessHours' TimeZoneSidKey, not UTC.
+    match = _SF_TIME.match(raw.strip()) if isinstance(raw, str) else None
+    if match is None:
+        raise OrgCalendarError(
+            f"BusinessHours.{field}: expected a time like 09:00:00.000Z, got {raw!r}"
+        )
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours > 23 or minutes > 59:
+        raise OrgCalendarError(f"BusinessHours.{field}: not a time of day: {raw!r}")
+    return hours * 60 + minutes
+
+
+def _sf_day(business_hours: Mapping[str, object], weekday: Weekday) -> OpeningHours | None:
+    prefix = weekday.name.capitalize()
+    start_raw = business_hours.get(f"{prefix}StartTime")
+    end_raw = business_hours.get(f"{prefix}EndTime")
+    if start_raw is None and end_raw is None:
+        return None
+    if start_raw is None or end_raw is None:
+        raise OrgCalendarError(
+            f"BusinessHours.{prefix}StartTime/EndTime: one is set and the other is null"
+        )
+    start = _sf_minutes(start_raw, f"{prefix}StartTime")
+    end = _sf_minutes(end_raw, f"{prefix}EndTime")
+    # Salesforce stores "24 hours" as start == end == 00:00, and an end of 00:00 means
+    # the day runs to midnight.
+    if end == 0:
+        end = MINUTES_PER_DAY
+    if start >= end:
+        raise OrgCalendarError(
+            f"BusinessHours.{prefix}: start {_hhmm(start)} is not before end {_hhmm(end)}"
+        )
+    return OpeningHours(start, end)
+
+
+def _sf_date(raw: object) -> date | None:
+    # Date fields arrive as "2026-12-25"; some tools add a midnight-UTC time, which the
+    # Holiday docs say to ignore.
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, str) and len(raw) >= 10:
+        try:
+            return date.fromisoformat(raw[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _sf_closure(row: Mapping[str, object]) -> Closure | str:
+    if row.get("IsAllDay") is not False:
+        return ALL_DAY
+    start, end = row.get("StartTimeInMinutes"), row.get("EndTimeInMinutes")
+    if not isinstance(start, int) or not isinstance(end, int):
+        return "a partial-day holiday without StartTimeInMinutes/EndTimeInMinutes"
+    # Salesforce uses 1440 and sometimes 0 for an end at midnight.
+    end = MINUTES_PER_DAY if end == 0 else end
+    if not 0 <= start < end <= MINUTES_PER_DAY:
+        return f"StartTimeInMinutes {start} / EndTimeInMinutes {end} is not a span within a day"
+    return Closure(start, end)
+
+
+def _sf_holiday(row: Mapping[str, object]) -> Holiday | str:
+    name = str(row.get("Name") or row.get("Id") or "")
+    closure = _sf_closure(row)
+    if isinstance(closure, str):
+        return closure
+    if not row.get("IsRecurrence"):
+        day = _sf_date(row.get("ActivityDate"))
+        if day is None:
+            return f"ActivityDate {row.get('ActivityDate')!r} is not a date"
+        return DateHoliday(day, name, closure)
+    kind = row.get("RecurrenceType")
+    valid_from = _sf_date(row.get("RecurrenceStartDate"))
+    valid_until = _sf_date(row.get("RecurrenceEndDateOnly"))
+    month_name = row.get("RecurrenceMonthOfYear")
+    month = _MONTH_NAMES.get(month_name.lower()) if isinstance(month_name, str) else None
+    if month is None:
+        return f"RecurrenceMonthOfYear {month_name!r} is not a month"
+    if kind == "RecursYearly":
+        day_of_month = row.get("RecurrenceDayOfMonth")
+        if not isinstance(day_of_month, int) or not _valid_month_day(month, day_of_month):
+            return f"RecurrenceDayOfMonth {day_of_month!r} is not a day of {month_name}"
+        return YearlyHoliday(month, day_of_month, name, closure, valid_from, valid_until)
+    if kind == "RecursYearlyNth":
+        instance = row.get("RecurrenceInstance")
+        nth = _SF_INSTANCES.get(instance) if isinstance(instance, str) else None
+        mask = row.get("RecurrenceDayOfWeekMask")
+        weekday = _SF_WEEKDAY_BITS.get(mask) if isinstance(mask, int) else None
+        if nth is None or weekday is None:
+            return (
+                f"RecurrenceInstance {instance!r} / RecurrenceDayOfWeekMask {mask!r} is not "
+                "one weekday of one week"
+            )
+        return YearlyNthHoliday(month, weekday, nth, name, closure, valid_from, valid_until)
+    return f"RecurrenceType {kind!r} is not supported (only once, RecursYearly, RecursYearlyNth)"
+
+
+def calendar_from_org(
+    business_hours: Mapping[str, object], holidays: Sequence[Mapping[str, object]]
+) -> BusinessCalendar:
+    """Build a calendar from a BusinessHours row and Holiday rows (Salesforce field names).
+
+    Holidays that cannot be represented (e.g. `RecursMonthly`) are not applied; each is
+    listed in `BusinessCalendar.ignored` with its reason. A BusinessHours row that makes no
+    sense raises `OrgCalendarError`.
+    """
+    zone = business_hours.get("TimeZoneSidKey")
+    if not isinstance(zone, str):
+        raise OrgCalendarError(f"BusinessHours.TimeZoneSidKey: expected a time zone, got {zone!r}")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise OrgCalendarError(f"BusinessHours.TimeZoneSidKey: unknown time zone {zone!r}") from exc
+    weekly = tuple(_sf_day(business_hours, weekday) for weekday in Weekday)
+    if all(hours is None for hours in weekly):
+        raise OrgCalendarError("BusinessHours: closed on every day of the week")
+    parsed: list[Holiday] = []
+    ignored: list[str] = []
+    for row in holidays:
+        holiday = _sf_holiday(row)
+        if isinstance(holiday, str):
+            label = row.get("Name") or row.get("Id") or "?"
+            ignored.append(f"Holiday {label}: {holiday}; not applied")
+        else:
+            parsed.append(holiday)
+    return BusinessCalendar(zone, weekly, tuple(parsed), None, tuple(ignored))
