@@ -1,0 +1,665 @@
+"""The simulated org's record store: thread-safe, validating, with Salesforce's system fields.
+
+Records are plain dicts keyed by canonical field names holding normalised Python values
+(see ``syncd.simulator.values``). Everything that changes a record goes through this
+class, so SystemModstamp, LastModifiedDate, derived fields and the assignment rule behave
+the same whether the change comes from the REST API, Bulk API, seed data or a simulated rep.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from syncd.simulator.errors import SalesforceApiError
+from syncd.simulator.schema import (
+    CLOSED_TASK_STATUSES,
+    CONVERTED_LEAD_STATUS,
+    RESPONDED_MEMBER_STATUSES,
+    SCHEMA,
+    FieldDef,
+    FieldType,
+    ObjectDef,
+    Schema,
+    is_valid_id,
+    make_id,
+    to_18,
+)
+from syncd.simulator.values import normalize, normalize_native
+
+Record = dict[str, Any]
+
+UNASSIGNED_QUEUE_NAME = "Unassigned"
+
+
+class SimClock:
+    """The org's clock: real UTC time plus an offset that tests and the admin API advance."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._offset = timedelta(0) if start is None else start - datetime.now(UTC)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self._offset += delta
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedRecord:
+    sobject: str
+    id: str
+    deleted_date: datetime
+
+
+def _name(first: Any, last: Any) -> str | None:
+    parts = [p for p in (first, last) if p]
+    return " ".join(parts) if parts else None
+
+
+class Org:
+    """An in-memory Salesforce org.
+
+    ``clock`` returns the aware UTC "now" used for every system field; ``lock`` guards
+    every read-modify-write (callers iterating ``records`` while others write should
+    hold it too).
+    """
+
+    def __init__(
+        self,
+        *,
+        schema: Schema = SCHEMA,
+        clock: Callable[[], datetime] | None = None,
+        assignment_rule_active: bool = True,
+    ) -> None:
+        self.schema = schema
+        self.clock: Callable[[], datetime] = clock if clock is not None else SimClock()
+        self.lock = threading.RLock()
+        self.assignment_rule_active = assignment_rule_active
+        self._tables: dict[str, dict[str, Record]] = {name: {} for name in schema}
+        self._sequence = itertools.count(1)
+        self.deleted_log: list[DeletedRecord] = []
+        self._unassigned_queue_id: str | None = None
+        self.integration_user_id = self.create(
+            "User",
+            {
+                "Username": "integration@syncd.example.com",
+                "FirstName": "Integration",
+                "LastName": "User",
+                "Email": "integration@syncd.example.com",
+                "Title": "API Integration",
+                "IsActive": True,
+                "TimeZoneSidKey": "GMT",
+            },
+        )
+
+    # --- reading -------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(UTC).replace(microsecond=0)
+
+    def object_def(self, sobject: str) -> ObjectDef:
+        found = self.schema.object(sobject)
+        if found is None:
+            raise SalesforceApiError(
+                404,
+                "NOT_FOUND",
+                f"sObject type '{sobject}' is not supported.",
+            )
+        return found
+
+    def table(self, sobject: str) -> dict[str, Record]:
+        """The live id -> record map of ``sobject`` (read only; hold ``lock`` to iterate)."""
+        return self._tables[self.object_def(sobject).name]
+
+    def records(self, sobject: str) -> Iterator[Record]:
+        """Every record of ``sobject``, deleted ones included (live dicts: read only)."""
+        return iter(list(self.table(sobject).values()))
+
+    def count(self, sobject: str) -> int:
+        return len(self.table(sobject))
+
+    def get(self, sobject: str, record_id: str) -> Record | None:
+        """A copy of the record, or None when there is no such id (deleted ones are returned)."""
+        found = self.table(sobject).get(_canonical_id(record_id))
+        return dict(found) if found is not None else None
+
+    def find(self, record_id: str) -> tuple[str, Record] | None:
+        """The (object name, live record) for any id, by its key prefix."""
+        objdef = self.schema.by_prefix(record_id)
+        if objdef is None:
+            return None
+        found = self._tables[objdef.name].get(_canonical_id(record_id))
+        return (objdef.name, found) if found is not None else None
+
+    # --- seeding ---------------------------------------------------------------------
+
+    def new_id(self, sobject: str) -> str:
+        return make_id(self.object_def(sobject).key_prefix, next(self._sequence))
+
+    def load(self, sobject: str, rows: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Bulk-insert seed rows as they are (no API validation), filling system fields.
+
+        Rows use canonical field names and Python values; missing Id, CreatedDate,
+        SystemModstamp and the like are filled in. Returns the ids in row order.
+        """
+        objdef = self.object_def(sobject)
+        table = self._tables[objdef.name]
+        now = self.now()
+        user = self.integration_user_id if hasattr(self, "integration_user_id") else None
+        checked_keys: set[frozenset[str]] = set()
+        ids: list[str] = []
+        with self.lock:
+            for row in rows:
+                keys = frozenset(row)
+                if keys not in checked_keys:
+                    unknown = [k for k in keys if k not in objdef.field_names]
+                    if unknown:
+                        raise ValueError(
+                            f"{objdef.name}: unknown or mis-cased fields {sorted(unknown)}"
+                        )
+                    checked_keys.add(keys)
+                record = self._blank(objdef)
+                for key, value in row.items():
+                    record[key] = normalize_native(_field(objdef, key), value)
+                if not record.get("Id"):
+                    record["Id"] = make_id(objdef.key_prefix, next(self._sequence))
+                created = record.get("CreatedDate") or now
+                record["CreatedDate"] = created
+                record["LastModifiedDate"] = record.get("LastModifiedDate") or created
+                record["SystemModstamp"] = (
+                    record.get("SystemModstamp") or record["LastModifiedDate"]
+                )
+                record["CreatedById"] = record.get("CreatedById") or user
+                record["LastModifiedById"] = record.get("LastModifiedById") or record["CreatedById"]
+                self._derive(objdef, record)
+                table[record["Id"]] = record
+                ids.append(record["Id"])
+        return ids
+
+    def _blank(self, objdef: ObjectDef) -> Record:
+        record: Record = {}
+        for f in objdef.fields:
+            if f.type is FieldType.BOOLEAN:
+                record[f.name] = bool(f.default_value)
+            elif f.default_value is not None:
+                record[f.name] = f.default_value
+            else:
+                record[f.name] = None
+        return record
+
+    # --- writing ---------------------------------------------------------------------
+
+    def prepare(
+        self, objdef: ObjectDef, fields: Mapping[str, Any], *, creating: bool, native: bool = False
+    ) -> dict[str, Any]:
+        """Validate names and types and normalise values, before any record is touched.
+
+        Unknown fields are INVALID_FIELD and mistyped values JSON_PARSER_ERROR: both fail
+        the whole request in Salesforce, so callers raise them at request level.
+        """
+        prepared: dict[str, Any] = {}
+        for key, value in fields.items():
+            if key == "attributes" or (key.lower() == "id" and not creating):
+                continue
+            field = objdef.field(key)
+            if field is None:
+                raise SalesforceApiError(
+                    400,
+                    "INVALID_FIELD",
+                    f"No such column '{key}' on sobject of type {objdef.name}",
+                    [key],
+                )
+            prepared[field.name] = (
+                normalize_native(field, value) if native else normalize(field, value)
+            )
+        return prepared
+
+    def check(
+        self,
+        objdef: ObjectDef,
+        values: Mapping[str, Any],
+        *,
+        existing: Record | None,
+    ) -> None:
+        """The per-record DML checks, raising the first failure as Salesforce reports it."""
+        creating = existing is None
+        if existing is not None:
+            if existing.get("IsDeleted"):
+                raise SalesforceApiError(400, "ENTITY_IS_DELETED", "entity is deleted")
+            if objdef.name == "Lead" and existing.get("IsConverted"):
+                raise SalesforceApiError(
+                    400, "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead"
+                )
+        read_only = [
+            name
+            for name in values
+            if not (
+                _field(objdef, name).createable if creating else _field(objdef, name).updateable
+            )
+        ]
+        if read_only:
+            raise SalesforceApiError(
+                400,
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                f"Unable to create/update fields: {', '.join(read_only)}. Please check the "
+                "security settings of this field and verify that it is read/write for your "
+                "profile or permission set.",
+                read_only,
+            )
+        for name, value in values.items():
+            field = _field(objdef, name)
+            if value is None:
+                if not field.nillable and field.type is not FieldType.BOOLEAN:
+                    raise SalesforceApiError(
+                        400,
+                        "REQUIRED_FIELD_MISSING",
+                        f"Required fields are missing: [{name}]",
+                        [name],
+                    )
+                continue
+            self._check_value(field, value)
+        if creating:
+            missing = [
+                f.name
+                for f in objdef.fields
+                if not f.nillable
+                and f.createable
+                and not f.defaulted_on_create
+                and f.type is not FieldType.BOOLEAN
+                and values.get(f.name) is None
+            ]
+            if missing:
+                raise SalesforceApiError(
+                    400,
+                    "REQUIRED_FIELD_MISSING",
+                    f"Required fields are missing: [{', '.join(missing)}]",
+                    missing,
+                )
+
+    def _check_value(self, field: FieldDef, value: Any) -> None:
+        if field.type is FieldType.PICKLIST and field.restricted_picklist:
+            if value not in field.picklist_values:
+                raise SalesforceApiError(
+                    400,
+                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                    f"{field.label}: bad value for restricted picklist field: {value}",
+                    [field.name],
+                )
+        elif field.length and isinstance(value, str) and len(value) > field.length:
+            raise SalesforceApiError(
+                400,
+                "STRING_TOO_LONG",
+                f"{field.label}: data value too large: {value[:40]} (max length={field.length})",
+                [field.name],
+            )
+        if field.type is FieldType.REFERENCE:
+            self._check_reference(field, value)
+
+    def _check_reference(self, field: FieldDef, value: str) -> None:
+        if not is_valid_id(value):
+            raise SalesforceApiError(
+                400,
+                "MALFORMED_ID",
+                f"{field.label}: id value of incorrect type: {value}",
+                [field.name],
+            )
+        target = self.schema.by_prefix(value)
+        if target is None or target.name not in field.reference_to:
+            raise SalesforceApiError(
+                400,
+                "FIELD_INTEGRITY_EXCEPTION",
+                f"{field.label}: id value of incorrect type: {value}",
+                [field.name],
+            )
+        referenced = self._tables[target.name].get(_canonical_id(value))
+        if referenced is None or referenced.get("IsDeleted"):
+            raise SalesforceApiError(
+                400,
+                "INVALID_CROSS_REFERENCE_KEY",
+                f"invalid cross reference id: {value}",
+                [field.name],
+            )
+        if field.name == "OwnerId" and target.name == "User" and not referenced.get("IsActive"):
+            raise SalesforceApiError(
+                400,
+                "INACTIVE_OWNER_OR_USER",
+                f"operation performed with inactive user [{referenced['Id']}] as owner of record",
+            )
+
+    def create(
+        self,
+        sobject: str,
+        fields: Mapping[str, Any],
+        *,
+        by_user: str | None = None,
+        auto_assign: bool = False,
+        native: bool = True,
+    ) -> str:
+        """Insert one record with full validation; returns its id.
+
+        ``native`` takes Python values (seed code, reps); the API passes JSON values.
+        ``auto_assign`` runs the org's lead assignment rule (API callers decide it from
+        the ``Sforce-Auto-Assign`` header).
+        """
+        objdef = self.object_def(sobject)
+        values = self.prepare(objdef, fields, creating=True, native=native)
+        with self.lock:
+            self.check(objdef, values, existing=None)
+            return self._insert(objdef, values, by_user=by_user, auto_assign=auto_assign)
+
+    def _insert(
+        self,
+        objdef: ObjectDef,
+        values: Mapping[str, Any],
+        *,
+        by_user: str | None,
+        auto_assign: bool,
+    ) -> str:
+        now = self.now()
+        record = self._blank(objdef)
+        record.update(values)
+        record_id = make_id(objdef.key_prefix, next(self._sequence))
+        user = by_user or getattr(self, "integration_user_id", None)
+        record.update(
+            Id=record_id,
+            CreatedDate=now,
+            CreatedById=user or record_id,
+            LastModifiedDate=now,
+            LastModifiedById=user or record_id,
+            SystemModstamp=now,
+        )
+        if "OwnerId" in record and record["OwnerId"] is None:
+            record["OwnerId"] = user or record_id
+        if objdef.name == "Lead" and auto_assign and self.assignment_rule_active:
+            record["OwnerId"] = self.unassigned_queue_id()
+        self._derive(objdef, record)
+        self._tables[objdef.name][record_id] = record
+        return record_id
+
+    def update(
+        self,
+        sobject: str,
+        record_id: str,
+        fields: Mapping[str, Any],
+        *,
+        by_user: str | None = None,
+        auto_assign: bool = False,
+        native: bool = True,
+    ) -> None:
+        """Update one record with full validation (see ``create`` for the flags)."""
+        objdef = self.object_def(sobject)
+        values = self.prepare(objdef, fields, creating=False, native=native)
+        with self.lock:
+            existing = self._require(objdef, record_id)
+            self.check(objdef, values, existing=existing)
+            self._apply(objdef, existing, values, by_user=by_user, auto_assign=auto_assign)
+
+    def _require(self, objdef: ObjectDef, record_id: str) -> Record:
+        if not is_valid_id(record_id) or not record_id.startswith(objdef.key_prefix):
+            raise SalesforceApiError(
+                400,
+                "MALFORMED_ID",
+                f"{objdef.label} ID: id value of incorrect type: {record_id}",
+                ["Id"],
+            )
+        found = self._tables[objdef.name].get(_canonical_id(record_id))
+        if found is None:
+            raise SalesforceApiError(
+                400, "INVALID_CROSS_REFERENCE_KEY", f"invalid cross reference id: {record_id}"
+            )
+        return found
+
+    def _apply(
+        self,
+        objdef: ObjectDef,
+        record: Record,
+        values: Mapping[str, Any],
+        *,
+        by_user: str | None,
+        auto_assign: bool = False,
+        system: bool = False,
+    ) -> None:
+        now = self.now()
+        record.update(values)
+        if objdef.name == "Lead" and auto_assign and self.assignment_rule_active:
+            record["OwnerId"] = self.unassigned_queue_id()
+        if not system:
+            record["LastModifiedDate"] = now
+            record["LastModifiedById"] = by_user or self.integration_user_id
+        record["SystemModstamp"] = now
+        self._derive(objdef, record)
+
+    def _derive(self, objdef: ObjectDef, record: Record) -> None:
+        """Formula-like and system-maintained fields that follow from others."""
+        name = objdef.name
+        if name in ("Lead", "Contact", "User"):
+            record["Name"] = _name(record.get("FirstName"), record.get("LastName"))
+        elif name == "Task":
+            record["IsClosed"] = record.get("Status") in CLOSED_TASK_STATUSES
+        elif name == "Opportunity":
+            stage = record.get("StageName")
+            record["IsClosed"] = stage in ("Closed Won", "Closed Lost")
+            record["IsWon"] = stage == "Closed Won"
+        elif name == "CampaignMember":
+            responded = record.get("Status") in RESPONDED_MEMBER_STATUSES
+            if responded and not record.get("HasResponded"):
+                record["FirstRespondedDate"] = self.now().date()
+            record["HasResponded"] = responded or bool(record.get("HasResponded"))
+
+    def delete(self, sobject: str, record_id: str, *, by_user: str | None = None) -> None:
+        """Move a record to the recycle bin: IsDeleted true, logged for ``/deleted/``."""
+        objdef = self.object_def(sobject)
+        with self.lock:
+            record = self._require(objdef, record_id)
+            if record.get("IsDeleted"):
+                raise SalesforceApiError(400, "ENTITY_IS_DELETED", "entity is deleted")
+            if not objdef.has_field("IsDeleted"):
+                raise SalesforceApiError(
+                    400, "DELETE_FAILED", f"{objdef.name} records cannot be deleted"
+                )
+            self._soft_delete(objdef, record, by_user=by_user)
+
+    def _soft_delete(self, objdef: ObjectDef, record: Record, *, by_user: str | None) -> None:
+        self._apply(objdef, record, {"IsDeleted": True}, by_user=by_user)
+        self.deleted_log.append(DeletedRecord(objdef.name, record["Id"], record["SystemModstamp"]))
+
+    def set_system_fields(self, sobject: str, record_id: str, fields: Mapping[str, Any]) -> None:
+        """Write fields as the platform would (no read-only checks), moving SystemModstamp only."""
+        objdef = self.object_def(sobject)
+        values = self.prepare(objdef, fields, creating=False, native=True)
+        with self.lock:
+            record = self._require(objdef, record_id)
+            self._apply(objdef, record, values, by_user=None, system=True)
+
+    # --- lead lifecycle ------------------------------------------------------------------
+
+    def unassigned_queue_id(self) -> str:
+        """The queue the simulated lead assignment rule routes to (created when missing)."""
+        with self.lock:
+            if self._unassigned_queue_id is None:
+                for group in self._tables["Group"].values():
+                    if group.get("Type") == "Queue" and UNASSIGNED_QUEUE_NAME.lower() in (
+                        str(group.get("Name", "")).lower()
+                    ):
+                        self._unassigned_queue_id = group["Id"]
+                        break
+                else:
+                    self._unassigned_queue_id = self.create(
+                        "Group",
+                        {
+                            "Name": "Unassigned Leads",
+                            "DeveloperName": "Unassigned_Leads",
+                            "Type": "Queue",
+                        },
+                    )
+            return self._unassigned_queue_id
+
+    def convert_lead(
+        self,
+        lead_id: str,
+        *,
+        opportunity_amount: float | None = None,
+        won: bool | None = None,
+        by_user: str | None = None,
+        create_opportunity: bool = True,
+    ) -> dict[str, str | None]:
+        """Convert a lead as Lead Convert does: Account, Contact and (optionally) Opportunity.
+
+        The lead becomes read-only (IsConverted, Status "Closed - Converted", Converted*
+        ids) and its activities move to the new contact. ``won`` True/False closes the
+        opportunity as won/lost; None leaves it open. Returns the new ids.
+        """
+        lead_def = self.object_def("Lead")
+        with self.lock:
+            lead = self._require(lead_def, lead_id)
+            self.check(lead_def, {}, existing=lead)
+            owner = lead.get("OwnerId")
+            if owner is None or not str(owner).startswith("005"):
+                owner = by_user or self.integration_user_id
+            account_id = self.create(
+                "Account",
+                {
+                    "Name": lead.get("Company")
+                    or _name(lead.get("FirstName"), lead.get("LastName")),
+                    "Industry": lead.get("Industry"),
+                    "Website": lead.get("Website"),
+                    "NumberOfEmployees": lead.get("NumberOfEmployees"),
+                    "AnnualRevenue": lead.get("AnnualRevenue"),
+                    "BillingCountry": lead.get("Country"),
+                    "OwnerId": owner,
+                },
+                by_user=by_user,
+            )
+            contact_id = self.create(
+                "Contact",
+                {
+                    "AccountId": account_id,
+                    "FirstName": lead.get("FirstName"),
+                    "LastName": lead.get("LastName"),
+                    "Title": lead.get("Title"),
+                    "Email": lead.get("Email"),
+                    "Phone": lead.get("Phone"),
+                    "LeadSource": lead.get("LeadSource"),
+                    "OwnerId": owner,
+                },
+                by_user=by_user,
+            )
+            opportunity_id: str | None = None
+            if create_opportunity:
+                stage = "Qualification" if won is None else ("Closed Won" if won else "Closed Lost")
+                opportunity_id = self.create(
+                    "Opportunity",
+                    {
+                        "AccountId": account_id,
+                        "Name": f"{lead.get('Company') or 'New'} -",
+                        "StageName": stage,
+                        "Amount": opportunity_amount,
+                        "CloseDate": self.now().date()
+                        + timedelta(days=0 if won is not None else 30),
+                        "LeadSource": lead.get("LeadSource"),
+                        "OwnerId": owner,
+                    },
+                    by_user=by_user,
+                )
+            self._apply(
+                lead_def,
+                lead,
+                {
+                    "IsConverted": True,
+                    "Status": CONVERTED_LEAD_STATUS,
+                    "ConvertedDate": self.now().date(),
+                    "ConvertedAccountId": account_id,
+                    "ConvertedContactId": contact_id,
+                    "ConvertedOpportunityId": opportunity_id,
+                },
+                by_user=by_user,
+            )
+            # Lead Convert re-parents the lead's open and closed activities to the contact.
+            for activity in ("Task", "Event"):
+                activity_def = self.object_def(activity)
+                for record in self._tables[activity].values():
+                    if record.get("WhoId") == lead["Id"]:
+                        self._apply(
+                            activity_def,
+                            record,
+                            {"WhoId": contact_id, "WhatId": opportunity_id or account_id},
+                            by_user=by_user,
+                        )
+            return {
+                "accountId": account_id,
+                "contactId": contact_id,
+                "opportunityId": opportunity_id,
+            }
+
+    def merge_leads(
+        self, master_id: str, loser_ids: Iterable[str], *, by_user: str | None = None
+    ) -> None:
+        """Merge leads: losers go to the recycle bin with MasterRecordId = the survivor.
+
+        Their activities move to the master, whose SystemModstamp moves too.
+        """
+        lead_def = self.object_def("Lead")
+        with self.lock:
+            master = self._require(lead_def, master_id)
+            self.check(lead_def, {}, existing=master)
+            losers = [self._require(lead_def, loser_id) for loser_id in loser_ids]
+            for loser in losers:
+                self.check(lead_def, {}, existing=loser)
+            for loser in losers:
+                for activity in ("Task", "Event"):
+                    activity_def = self.object_def(activity)
+                    for record in self._tables[activity].values():
+                        if record.get("WhoId") == loser["Id"]:
+                            self._apply(
+                                activity_def, record, {"WhoId": master["Id"]}, by_user=by_user
+                            )
+                # MasterRecordId is read-only to the API; the merge sets it.
+                loser["MasterRecordId"] = master["Id"]
+                self._soft_delete(lead_def, loser, by_user=by_user)
+            self._apply(lead_def, master, {}, by_user=by_user)
+
+    # --- replication -------------------------------------------------------------------------
+
+    def updated_ids(self, sobject: str, start: datetime, end: datetime) -> list[str]:
+        """Ids of live records whose SystemModstamp is in [start, end] (both inclusive)."""
+        with self.lock:
+            return [
+                r["Id"]
+                for r in self.table(sobject).values()
+                if not r.get("IsDeleted") and start <= r["SystemModstamp"] <= end
+            ]
+
+    def deleted_records(self, sobject: str, start: datetime, end: datetime) -> list[DeletedRecord]:
+        name = self.object_def(sobject).name
+        with self.lock:
+            return [
+                d
+                for d in self.deleted_log
+                if d.sobject == name
+                and start <= d.deleted_date <= end
+                and self._tables[name][d.id].get("IsDeleted")
+            ]
+
+
+def _field(objdef: ObjectDef, name: str) -> FieldDef:
+    found = objdef.field(name)
+    if found is None:
+        raise KeyError(f"{objdef.name}.{name}")
+    return found
+
+
+def _canonical_id(record_id: str) -> str:
+    """15-character ids address the same record as their 18-character form."""
+    if len(record_id) == 15 and is_valid_id(record_id):
+        return to_18(record_id)
+    return record_id
+
+
+__all__ = ["DeletedRecord", "Org", "Record", "SalesforceApiError", "SimClock"]
