@@ -1,1 +1,4 @@
-"""The pure rules core: scoring, lifecycle, routing, SLA and recycle. No I/O; time is a parameter."""
+"""The pure rules core: scoring, lifecycle, routing, SLA and recycle.
+
+No I/O; time is a parameter.
+"""

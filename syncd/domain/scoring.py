@@ -1,0 +1,728 @@
+"""Lead scoring: fit (who the lead is) plus engagement (what the lead did).
+
+Fit rules test lead fields with the shared condition language. Engagement rules match
+activities and campaign responses, with points per occurrence (negative allowed), a cap
+per rule, a look-back window, frequency rules and decay. The result carries its reasons
+as short text for `Score_Reason__c`, and the reason numbers add up to the total.
+
+Decay applies to positive points only: a negative signal (unsubscribed, competitor
+customer) keeps its full weight until its look-back window ends, so decay never raises
+a score.
+
+Scoring is linear in activities: rules are compiled once per policy, and which rules an
+activity matches is memoised on the activity's (kind, type, subject, url).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from functools import lru_cache
+
+from syncd.domain import _config as cfg
+from syncd.domain.conditions import (
+    Condition,
+    ConfigError,
+    Predicate,
+    compile_condition,
+    parse_condition,
+)
+from syncd.domain.model import Activity, ActivityKind, CampaignResponse
+
+__all__ = [
+    "ActivityMatch",
+    "Contribution",
+    "Decay",
+    "EngagementRule",
+    "FitRule",
+    "Frequency",
+    "Score",
+    "Scorer",
+    "ScoringPolicy",
+    "grade_for",
+    "is_material",
+    "parse_scoring",
+    "render_reasons",
+    "score_lead",
+]
+
+_DAY = 86400.0
+
+
+class Source(StrEnum):
+    ACTIVITY = "activity"
+    CAMPAIGN = "campaign"
+
+
+@dataclass(frozen=True, slots=True)
+class FitRule:
+    name: str
+    when: Condition
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class Decay:
+    """Either a half-life (points halve every N days) or an expiry (points vanish after N)."""
+
+    half_life_days: float | None = None
+    expire_after_days: float | None = None
+
+    def weight(self, age_days: float) -> float:
+        if self.expire_after_days is not None and age_days > self.expire_after_days:
+            return 0.0
+        if self.half_life_days is not None and age_days > 0:
+            return float(0.5 ** (age_days / self.half_life_days))
+        return 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityMatch:
+    """What an engagement rule counts. Empty tuples and None mean "any".
+
+    Text lists compare case-insensitively; `subject`, `url` and `campaign_name` are regexes.
+    """
+
+    source: Source = Source.ACTIVITY
+    kinds: tuple[ActivityKind, ...] = ()
+    types: tuple[str, ...] = ()
+    subject: str | None = None
+    url: str | None = None
+    campaign_types: tuple[str, ...] = ()
+    campaign_name: str | None = None
+    member_statuses: tuple[str, ...] = ()
+    responded: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Frequency:
+    """Award the rule's points once when `at_least` matches fall within `within_days`."""
+
+    at_least: int
+    within_days: float
+
+
+@dataclass(frozen=True, slots=True)
+class EngagementRule:
+    name: str
+    match: ActivityMatch
+    points: float
+    cap: float | None = None
+    lookback_days: float | None = None
+    decay: Decay | None = None
+    frequency: Frequency | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringPolicy:
+    fit_rules: tuple[FitRule, ...]
+    engagement_rules: tuple[EngagementRule, ...]
+    grades: tuple[tuple[str, float], ...] = (("A", 60.0), ("B", 40.0), ("C", 20.0), ("D", 0.0))
+    max_fit: float = 100.0
+    max_engagement: float = 100.0
+    reason_max_length: int = 255
+    min_delta: float = 5.0
+    thresholds: tuple[float, ...] = ()
+
+    @property
+    def max_total(self) -> int:
+        return int(self.max_fit + self.max_engagement)
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One line of "why": `+15 pricing page x2`."""
+
+    name: str
+    points: int
+    count: int = 1
+
+    def text(self) -> str:
+        times = f" x{self.count}" if self.count > 1 else ""
+        return f"{self.points:+d} {self.name}{times}"
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    fit: int
+    engagement: int
+    total: int
+    grade: str
+    contributions: tuple[Contribution, ...]
+    reason: str
+    last_engagement_at: datetime | None = None
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(c.text() for c in self.contributions)
+
+
+# --- scoring ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _fold(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(v.strip().casefold() for v in values)
+
+
+def _activity_predicate(m: ActivityMatch) -> Callable[[Activity], bool]:
+    kinds = frozenset(m.kinds)
+    types = _fold(m.types)
+    subject = _regex(m.subject).search if m.subject else None
+    url = _regex(m.url).search if m.url else None
+
+    def test(a: Activity) -> bool:
+        if kinds and a.kind not in kinds:
+            return False
+        if types and (a.type or "").strip().casefold() not in types:
+            return False
+        if subject is not None and subject(a.subject or "") is None:
+            return False
+        return url is None or url(a.url or "") is not None
+
+    return test
+
+
+def _campaign_predicate(m: ActivityMatch) -> Callable[[CampaignResponse], bool]:
+    types = _fold(m.campaign_types)
+    statuses = _fold(m.member_statuses)
+    name = _regex(m.campaign_name).search if m.campaign_name else None
+
+    def test(r: CampaignResponse) -> bool:
+        if types and (r.campaign_type or "").strip().casefold() not in types:
+            return False
+        if statuses and (r.member_status or "").strip().casefold() not in statuses:
+            return False
+        if name is not None and name(r.campaign_name) is None:
+            return False
+        return m.responded is None or r.responded == m.responded
+
+    return test
+
+
+@dataclass(slots=True)
+class _Tally:
+    undecayed: float = 0.0
+    decayed: float = 0.0
+    count: int = 0
+    times: list[float] = field(default_factory=list)
+
+
+_MEMO_LIMIT = 200_000
+
+
+class Scorer:
+    """A scoring policy compiled once; `score()` is then linear in the lead's activities."""
+
+    def __init__(self, policy: ScoringPolicy) -> None:
+        self.policy = policy
+        self._fit: list[tuple[FitRule, Predicate]] = [
+            (rule, compile_condition(rule.when)) for rule in policy.fit_rules
+        ]
+        rules = policy.engagement_rules
+        self._rules = rules
+        self._activity_rules = [
+            (i, _activity_predicate(r.match))
+            for i, r in enumerate(rules)
+            if r.match.source is Source.ACTIVITY
+        ]
+        self._campaign_rules = [
+            (i, _campaign_predicate(r.match))
+            for i, r in enumerate(rules)
+            if r.match.source is Source.CAMPAIGN
+        ]
+        self._activity_memo: dict[tuple[object, ...], tuple[int, ...]] = {}
+        self._campaign_memo: dict[tuple[object, ...], tuple[int, ...]] = {}
+        self._lookback = [
+            math.inf if r.lookback_days is None else r.lookback_days * _DAY for r in rules
+        ]
+
+    def _rules_for_activity(self, a: Activity) -> tuple[int, ...]:
+        key = (a.kind, a.type, a.subject, a.url)
+        found = self._activity_memo.get(key)
+        if found is None:
+            found = tuple(i for i, test in self._activity_rules if test(a))
+            if len(self._activity_memo) >= _MEMO_LIMIT:
+                self._activity_memo.clear()
+            self._activity_memo[key] = found
+        return found
+
+    def _rules_for_response(self, r: CampaignResponse) -> tuple[int, ...]:
+        key = (r.campaign_type, r.campaign_name, r.member_status, r.responded)
+        found = self._campaign_memo.get(key)
+        if found is None:
+            found = tuple(i for i, test in self._campaign_rules if test(r))
+            if len(self._campaign_memo) >= _MEMO_LIMIT:
+                self._campaign_memo.clear()
+            self._campaign_memo[key] = found
+        return found
+
+    def score(
+        self,
+        fields: Mapping[str, object],
+        activities: Iterable[Activity],
+        campaign_responses: Iterable[CampaignResponse],
+        now: datetime,
+    ) -> Score:
+        """Score one lead at `now`: deterministic, bounded, explained."""
+        policy = self.policy
+        contributions: list[Contribution] = []
+        fit_raw = 0.0
+        for rule, test in self._fit:
+            if test(fields):
+                fit_raw += rule.points
+                contributions.append(Contribution(rule.name, round(rule.points)))
+        fit = _clamp(fit_raw, 0.0, policy.max_fit)
+
+        now_ts = now.timestamp()
+        tallies: dict[int, _Tally] = {}
+        lookback = self._lookback
+        for a in activities:
+            if a.is_deleted:
+                continue
+            hits = self._rules_for_activity(a)
+            if hits:
+                self._count(hits, a.activity_date.timestamp(), now_ts, lookback, tallies)
+        for r in campaign_responses:
+            hits = self._rules_for_response(r)
+            if hits:
+                self._count(hits, r.created_at.timestamp(), now_ts, lookback, tallies)
+
+        undecayed_total = 0
+        decayed_total = 0.0
+        last_positive: float | None = None
+        for i in sorted(tallies):
+            engagement_rule = self._rules[i]
+            undecayed, decayed, count, latest = self._settle(engagement_rule, tallies[i], now_ts)
+            if count == 0:
+                continue
+            shown = round(undecayed)
+            undecayed_total += shown
+            decayed_total += decayed
+            contributions.append(Contribution(engagement_rule.name, shown, count))
+            if engagement_rule.points > 0 and latest is not None:
+                last_positive = latest if last_positive is None else max(last_positive, latest)
+        decay = min(0, round(decayed_total - undecayed_total))
+        if decay:
+            contributions.append(Contribution("decay", decay))
+        engagement_raw = undecayed_total + decay
+        engagement = round(_clamp(engagement_raw, -policy.max_fit, policy.max_engagement))
+        fit_int = round(fit)
+        total = max(0, fit_int + engagement)
+        # Keep the shown numbers summing to the total when a limit clipped it.
+        clipped = total - (round(fit_raw) + engagement_raw)
+        if clipped:
+            contributions.append(Contribution("score limit", clipped))
+        ordered = tuple(
+            sorted(
+                (c for c in contributions if c.points != 0),
+                key=lambda c: (-abs(c.points), c.name),
+            )
+        )
+        return Score(
+            fit=fit_int,
+            engagement=engagement,
+            total=total,
+            grade=grade_for(fit_int, policy),
+            contributions=ordered,
+            reason=render_reasons(ordered, policy.reason_max_length),
+            last_engagement_at=(
+                None if last_positive is None else datetime.fromtimestamp(last_positive, now.tzinfo)
+            ),
+        )
+
+    @staticmethod
+    def _count(
+        hits: tuple[int, ...],
+        at: float,
+        now_ts: float,
+        lookback: list[float],
+        tallies: dict[int, _Tally],
+    ) -> None:
+        age = now_ts - at
+        if age < 0:  # scheduled in the future: not engagement yet
+            return
+        for i in hits:
+            if age > lookback[i]:
+                continue
+            tally = tallies.get(i)
+            if tally is None:
+                tally = tallies[i] = _Tally()
+            tally.times.append(at)
+
+    @staticmethod
+    def _settle(
+        rule: EngagementRule, tally: _Tally, now_ts: float
+    ) -> tuple[float, float, int, float | None]:
+        """(undecayed points, decayed points, occurrences, latest occurrence) for one rule."""
+        times = tally.times
+        decay = rule.decay if rule.points > 0 else None
+        if rule.frequency is not None:
+            times.sort()
+            need = rule.frequency.at_least
+            window = rule.frequency.within_days * _DAY
+            reached: float | None = None
+            for j in range(need - 1, len(times)):
+                if times[j] - times[j - need + 1] <= window:
+                    reached = times[j]
+            if reached is None:
+                return 0.0, 0.0, 0, None
+            weight = 1.0 if decay is None else decay.weight((now_ts - reached) / _DAY)
+            return rule.points, rule.points * weight, 1, reached
+        undecayed = rule.points * len(times)
+        if decay is None:
+            decayed = undecayed
+        else:
+            decayed = sum(rule.points * decay.weight((now_ts - t) / _DAY) for t in times)
+        if rule.cap is not None:
+            undecayed = _clamp(undecayed, -rule.cap, rule.cap)
+            decayed = _clamp(decayed, -rule.cap, rule.cap)
+        return undecayed, decayed, len(times), max(times)
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return low if value < low else high if value > high else value
+
+
+def grade_for(fit: float, policy: ScoringPolicy) -> str:
+    """The first grade (highest threshold first) whose minimum fit the lead reaches."""
+    for grade, minimum in policy.grades:
+        if fit >= minimum:
+            return grade
+    return policy.grades[-1][0]
+
+
+def render_reasons(contributions: Sequence[Contribution], max_length: int) -> str:
+    """As many of the (already ordered) contributions as fit in `max_length` characters."""
+    if not contributions:
+        return "no scoring signals"
+    out = ""
+    for c in contributions:
+        candidate = c.text() if not out else f"{out}, {c.text()}"
+        if len(candidate) > max_length:
+            break
+        out = candidate
+    return out
+
+
+_scorers: dict[int, tuple[ScoringPolicy, Scorer]] = {}
+
+
+def score_lead(
+    fields: Mapping[str, object],
+    activities: Iterable[Activity],
+    campaign_responses: Iterable[CampaignResponse],
+    policy: ScoringPolicy,
+    now: datetime,
+) -> Score:
+    """Score one lead; the compiled scorer is cached per policy object."""
+    cached = _scorers.get(id(policy))
+    if cached is None or cached[0] is not policy:
+        if len(_scorers) > 32:
+            _scorers.clear()
+        cached = (policy, Scorer(policy))
+        _scorers[id(policy)] = cached
+    return cached[1].score(fields, activities, campaign_responses, now)
+
+
+def is_material(
+    old_score: float | None,
+    old_grade: str | None,
+    new: Score,
+    policy: ScoringPolicy,
+    extra_thresholds: Iterable[float] = (),
+) -> str | None:
+    """Why a score change is worth writing back, or None when it is not.
+
+    Immaterial: below `min_delta`, crossing no threshold and changing no grade, so daily
+    decay does not spend the API budget.
+    """
+    if old_score is None:
+        return "first score"
+    if old_grade != new.grade:
+        return f"grade {old_grade or '-'} -> {new.grade}"
+    if abs(new.total - old_score) >= policy.min_delta:
+        return f"changed by {new.total - old_score:+g}"
+    low, high = sorted((old_score, float(new.total)))
+    for threshold in (*policy.thresholds, *extra_thresholds):
+        if low < threshold <= high:
+            return f"crossed {threshold:g}"
+    return None
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+_SCORING_KEYS = frozenset(
+    {
+        "max_fit",
+        "max_engagement",
+        "reason_max_length",
+        "materiality",
+        "grades",
+        "decay",
+        "fit",
+        "engagement",
+    }
+)
+_RULE_KEYS = frozenset(
+    {"name", "match", "points", "cap", "lookback_days", "decay", "frequency", "when"}
+)
+_MATCH_KEYS = frozenset(
+    {
+        "source",
+        "kind",
+        "type",
+        "subject",
+        "url",
+        "campaign_type",
+        "campaign_name",
+        "member_status",
+        "responded",
+    }
+)
+
+
+def parse_scoring(raw: object, path: str, errors: list[ConfigError]) -> ScoringPolicy | None:
+    """Parse the `scoring:` section; every problem goes into `errors` with its path."""
+    data = cfg.as_mapping(raw, path, errors)
+    if data is None:
+        return None
+    before = len(errors)
+    cfg.check_keys(data, path, errors, allowed=_SCORING_KEYS, required={"fit", "engagement"})
+    max_fit = cfg.number(data, "max_fit", path, errors, default=100.0, positive=True)
+    max_eng = cfg.number(data, "max_engagement", path, errors, default=100.0, positive=True)
+    reason_len = cfg.integer(data, "reason_max_length", path, errors, default=255, minimum=20)
+    min_delta, thresholds = _parse_materiality(
+        data.get("materiality"), f"{path}.materiality", errors
+    )
+    grades = _parse_grades(data.get("grades"), f"{path}.grades", errors)
+    default_decay = (
+        _parse_decay(data["decay"], f"{path}.decay", errors) if "decay" in data else None
+    )
+    fit_rules = _parse_fit(data.get("fit"), f"{path}.fit", errors)
+    engagement = _parse_engagement(
+        data.get("engagement"), f"{path}.engagement", default_decay, errors
+    )
+    if len(errors) != before:
+        return None
+    assert max_fit is not None
+    assert max_eng is not None
+    assert reason_len is not None
+    return ScoringPolicy(
+        fit_rules=fit_rules,
+        engagement_rules=engagement,
+        grades=grades,
+        max_fit=max_fit,
+        max_engagement=max_eng,
+        reason_max_length=reason_len,
+        min_delta=min_delta,
+        thresholds=thresholds,
+    )
+
+
+def _parse_materiality(
+    raw: object, path: str, errors: list[ConfigError]
+) -> tuple[float, tuple[float, ...]]:
+    if raw is None:
+        return 5.0, ()
+    data = cfg.as_mapping(raw, path, errors)
+    if data is None:
+        return 5.0, ()
+    cfg.check_keys(data, path, errors, allowed={"min_delta", "thresholds"})
+    delta = cfg.number(data, "min_delta", path, errors, default=5.0, minimum=0)
+    thresholds: list[float] = []
+    items = cfg.as_list(data.get("thresholds", []), f"{path}.thresholds", errors)
+    for i, item in enumerate(items or []):
+        if isinstance(item, bool) or not isinstance(item, (int, float)):
+            errors.append(ConfigError(f"{path}.thresholds[{i}]", "must be a number"))
+        else:
+            thresholds.append(float(item))
+    return (5.0 if delta is None else delta), tuple(thresholds)
+
+
+def _parse_grades(
+    raw: object, path: str, errors: list[ConfigError]
+) -> tuple[tuple[str, float], ...]:
+    default = ScoringPolicy.__dataclass_fields__["grades"].default
+    assert isinstance(default, tuple)
+    if raw is None:
+        return default
+    data = cfg.as_mapping(raw, path, errors)
+    if data is None or not data:
+        if data is not None:
+            errors.append(ConfigError(path, "needs at least one grade"))
+        return default
+    grades: list[tuple[str, float]] = []
+    for name, minimum in data.items():
+        if isinstance(minimum, bool) or not isinstance(minimum, (int, float)):
+            errors.append(ConfigError(f"{path}.{name}", "must be the grade's minimum fit score"))
+        else:
+            grades.append((name, float(minimum)))
+    return tuple(sorted(grades, key=lambda g: -g[1]))
+
+
+def _parse_decay(raw: object, path: str, errors: list[ConfigError]) -> Decay | None:
+    if raw is None or raw == "none":
+        return None
+    data = cfg.as_mapping(raw, path, errors)
+    if data is None:
+        return None
+    cfg.check_keys(data, path, errors, allowed={"half_life_days", "expire_after_days"})
+    half = cfg.number(data, "half_life_days", path, errors, default=None, positive=True)
+    expire = cfg.number(data, "expire_after_days", path, errors, default=None, positive=True)
+    if half is None and expire is None:
+        if not any(k in data for k in ("half_life_days", "expire_after_days")):
+            errors.append(ConfigError(path, "needs half_life_days or expire_after_days"))
+        return None
+    return Decay(half, expire)
+
+
+def _rule_header(
+    item: object, path: str, errors: list[ConfigError], allowed: frozenset[str]
+) -> tuple[Mapping[str, object] | None, str | None, float | None]:
+    data = cfg.as_mapping(item, path, errors)
+    if data is None:
+        return None, None, None
+    cfg.check_keys(data, path, errors, allowed=allowed, required={"name", "points"})
+    name = cfg.text(data, "name", path, errors, default=None) if "name" in data else None
+    points = cfg.number(data, "points", path, errors, default=None) if "points" in data else None
+    if points == 0:
+        errors.append(ConfigError(f"{path}.points", "must not be 0"))
+        points = None
+    return data, name, points
+
+
+def _parse_fit(raw: object, path: str, errors: list[ConfigError]) -> tuple[FitRule, ...]:
+    items = cfg.as_list(raw if raw is not None else [], path, errors)
+    rules: list[FitRule] = []
+    for i, item in enumerate(items or []):
+        where = f"{path}[{i}]"
+        data, name, points = _rule_header(
+            item, where, errors, frozenset({"name", "when", "points"})
+        )
+        if data is None:
+            continue
+        if "when" not in data:
+            errors.append(ConfigError(f"{where}.when", "is required"))
+            continue
+        when = parse_condition(data["when"], f"{where}.when", errors)
+        if name is not None and points is not None and when is not None:
+            rules.append(FitRule(name, when, points))
+    return tuple(rules)
+
+
+def _parse_engagement(
+    raw: object, path: str, default_decay: Decay | None, errors: list[ConfigError]
+) -> tuple[EngagementRule, ...]:
+    items = cfg.as_list(raw if raw is not None else [], path, errors)
+    rules: list[EngagementRule] = []
+    for i, item in enumerate(items or []):
+        where = f"{path}[{i}]"
+        data, name, points = _rule_header(item, where, errors, _RULE_KEYS - {"when"})
+        if data is None:
+            continue
+        before = len(errors)
+        match = _parse_match(data.get("match"), f"{where}.match", errors)
+        cap = cfg.number(data, "cap", where, errors, default=None, positive=True)
+        lookback = cfg.number(data, "lookback_days", where, errors, default=None, positive=True)
+        decay = (
+            _parse_decay(data["decay"], f"{where}.decay", errors)
+            if "decay" in data
+            else default_decay
+        )
+        frequency = None
+        if "frequency" in data:
+            frequency = _parse_frequency(data["frequency"], f"{where}.frequency", errors)
+            if "cap" in data:
+                errors.append(
+                    ConfigError(f"{where}.cap", "a frequency rule scores once; drop the cap")
+                )
+        if len(errors) == before and name is not None and points is not None and match:
+            rules.append(EngagementRule(name, match, points, cap, lookback, decay, frequency))
+    return tuple(rules)
+
+
+def _parse_frequency(raw: object, path: str, errors: list[ConfigError]) -> Frequency | None:
+    data = cfg.as_mapping(raw, path, errors)
+    if data is None:
+        return None
+    cfg.check_keys(
+        data,
+        path,
+        errors,
+        allowed={"at_least", "within_days"},
+        required={"at_least", "within_days"},
+    )
+    at_least = cfg.integer(data, "at_least", path, errors, default=None, minimum=1)
+    within = cfg.number(data, "within_days", path, errors, default=None, positive=True)
+    if at_least is None or within is None:
+        return None
+    return Frequency(at_least, within)
+
+
+def _regex_or_error(
+    data: Mapping[str, object], key: str, path: str, errors: list[ConfigError]
+) -> str | None:
+    value = cfg.text(data, key, path, errors, default=None)
+    if value is None:
+        return None
+    try:
+        _regex(value)
+    except re.error as exc:
+        errors.append(ConfigError(f"{path}.{key}", f"invalid regular expression: {exc}"))
+        return None
+    return value
+
+
+def _parse_match(raw: object, path: str, errors: list[ConfigError]) -> ActivityMatch | None:
+    if raw is None:
+        errors.append(ConfigError(path, "is required"))
+        return None
+    data = cfg.as_mapping(raw, path, errors)
+    if data is None:
+        return None
+    before = len(errors)
+    cfg.check_keys(data, path, errors, allowed=_MATCH_KEYS)
+    if not data:
+        errors.append(ConfigError(path, "needs at least one test, e.g. type: [Web Visit]"))
+    source_text = cfg.text(data, "source", path, errors, default="activity")
+    source = Source.ACTIVITY
+    try:
+        source = Source(source_text or "activity")
+    except ValueError:
+        errors.append(ConfigError(f"{path}.source", "must be 'activity' or 'campaign'"))
+    kinds: list[ActivityKind] = []
+    for j, kind in enumerate(cfg.text_list(data, "kind", path, errors)):
+        try:
+            kinds.append(ActivityKind(kind))
+        except ValueError:
+            errors.append(ConfigError(f"{path}.kind[{j}]", "must be Task or Event"))
+    activity_only = {"kind", "type", "subject", "url"} & set(data)
+    campaign_only = {"campaign_type", "campaign_name", "member_status", "responded"} & set(data)
+    if source is Source.ACTIVITY and campaign_only:
+        errors.append(ConfigError(path, f"{sorted(campaign_only)} need source: campaign"))
+    if source is Source.CAMPAIGN and activity_only:
+        errors.append(ConfigError(path, f"{sorted(activity_only)} apply to activities only"))
+    responded: bool | None = None
+    if "responded" in data:
+        responded = cfg.boolean(data, "responded", path, errors, default=True)
+    match = ActivityMatch(
+        source=source,
+        kinds=tuple(kinds),
+        types=cfg.text_list(data, "type", path, errors),
+        subject=_regex_or_error(data, "subject", path, errors),
+        url=_regex_or_error(data, "url", path, errors),
+        campaign_types=cfg.text_list(data, "campaign_type", path, errors),
+        campaign_name=_regex_or_error(data, "campaign_name", path, errors),
+        member_statuses=cfg.text_list(data, "member_status", path, errors),
+        responded=responded,
+    )
+    return match if len(errors) == before else None
