@@ -1,0 +1,694 @@
+"""Field mappings: which Salesforce fields syncd reads and writes, loaded from ``mappings/``.
+
+``fields.yaml`` says, per synced object, which Salesforce field lands in which mirror
+attribute (``pull``), which Salesforce field each logical output is written to
+(``writeback``, Lead only), which outputs the daemon owns outright (``daemon_owned``), how
+raw values are normalised (``value_maps``) and an optional extra SOQL filter (``where``).
+The format is documented for admins in ``mappings/README.md``.
+
+:func:`load_mappings` validates the whole file and raises :class:`MappingsError` carrying
+every problem at once, each naming the file, the path inside it and what is wrong. Nothing
+here talks to Salesforce; ``syncd.sync.check`` compares the result with the org's describe.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import keyword
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Final
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+__all__ = [
+    "FIELDS_FILE",
+    "REQUIRED_ATTRIBUTES",
+    "SYNCED_OBJECTS",
+    "WRITEBACK_OBJECT",
+    "WRITEBACK_OUTPUTS",
+    "ConfigProblem",
+    "FieldMappings",
+    "MappingsError",
+    "ObjectMapping",
+    "ValueMap",
+    "load_mappings",
+]
+
+FIELDS_FILE: Final = "fields.yaml"
+SUPPORTED_VERSION: Final = 1
+
+#: Every object the pull reads, in the order a cycle pulls them.
+SYNCED_OBJECTS: Final[tuple[str, ...]] = (
+    "Lead",
+    "Task",
+    "Event",
+    "User",
+    "Group",
+    "Campaign",
+    "CampaignMember",
+    "Opportunity",
+    "BusinessHours",
+    "Holiday",
+)
+
+#: Mirror attributes each object must pull: the mirror's typed columns and what the policy needs.
+REQUIRED_ATTRIBUTES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "Lead": frozenset(
+            {
+                "id",
+                "system_modstamp",
+                "is_deleted",
+                "is_converted",
+                "master_record_id",
+                "owner_id",
+                "status",
+                "email",
+                "lead_source",
+                "created_date",
+                "last_modified_date",
+                "last_modified_by_id",
+            }
+        ),
+        "Task": frozenset(
+            {
+                "id",
+                "who_id",
+                "owner_id",
+                "subject",
+                "type",
+                "activity_date",
+                "created_date",
+                "is_deleted",
+                "system_modstamp",
+            }
+        ),
+        "Event": frozenset(
+            {
+                "id",
+                "who_id",
+                "owner_id",
+                "subject",
+                "type",
+                "activity_date",
+                "created_date",
+                "is_deleted",
+                "system_modstamp",
+            }
+        ),
+        "User": frozenset({"id", "is_active", "system_modstamp"}),
+        "Group": frozenset({"id", "developer_name", "type", "system_modstamp"}),
+        "Campaign": frozenset({"id", "system_modstamp"}),
+        "CampaignMember": frozenset(
+            {"id", "campaign_id", "lead_id", "status", "has_responded", "system_modstamp"}
+        ),
+        "Opportunity": frozenset(
+            {"id", "amount", "is_won", "is_closed", "stage_name", "system_modstamp"}
+        ),
+        "BusinessHours": frozenset({"id", "system_modstamp"}),
+        "Holiday": frozenset({"id", "system_modstamp"}),
+    }
+)
+
+#: The only object syncd writes fields back to.
+WRITEBACK_OBJECT: Final = "Lead"
+#: Logical outputs the engine produces; each must name the Lead field it is written to.
+WRITEBACK_OUTPUTS: Final[tuple[str, ...]] = (
+    "owner",
+    "status",
+    "score",
+    "grade",
+    "score_reason",
+    "sla_due",
+    "recycle_count",
+)
+
+_OBJECT_KEYS: Final = ("pull", "writeback", "daemon_owned", "value_maps", "where")
+_VALUE_MAP_KEYS: Final = ("map", "default")
+# Salesforce API names: a letter first, then letters, digits and single or double underscores
+# (custom fields end in __c, namespaced ones look like ns__Field__c), never a trailing _.
+_SF_NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")
+_SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+# --- problems ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    """One mistake in a mappings file: which file, where inside it, what is wrong."""
+
+    file: str
+    path: str
+    message: str
+    line: int | None = None
+
+    def render(self) -> str:
+        """``fields.yaml: objects.Lead.pull.Emial: ... (line 12)``."""
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        at = f" (line {self.line})" if self.line is not None else ""
+        return f"{where}: {self.message}{at}"
+
+
+class MappingsError(Exception):
+    """The mappings are invalid; ``problems`` holds every problem found, not just the first."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+        count = len(problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the field mappings"
+        super().__init__("\n".join([head, *(f"  {p.render()}" for p in problems)]))
+
+
+# --- the typed result ----------------------------------------------------------------
+
+
+def _normalise_key(raw: str) -> str:
+    # Raw picklist spellings arrive with stray spaces and any letter case.
+    return " ".join(raw.split()).casefold()
+
+
+@dataclass(frozen=True)
+class ValueMap:
+    """Normalises raw spellings of one attribute (e.g. LeadSource) to a standard list.
+
+    Keys match case-insensitively and ignoring repeated or surrounding spaces. A value
+    that already spells one of the targets maps to that target. Anything else becomes
+    ``default`` when one is set, and is kept as it came otherwise. Blank stays ``None``.
+    """
+
+    attribute: str
+    entries: Mapping[str, str]
+    default: str | None = None
+    _lookup: Mapping[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lookup = {_normalise_key(k): v for k, v in self.entries.items()}
+        for target in self.targets:
+            lookup.setdefault(_normalise_key(target), target)
+        object.__setattr__(self, "_lookup", MappingProxyType(lookup))
+
+    @property
+    def targets(self) -> frozenset[str]:
+        """Every value this map can produce (the map's targets and the default)."""
+        found = set(self.entries.values())
+        if self.default is not None:
+            found.add(self.default)
+        return frozenset(found)
+
+    def apply(self, raw: str | None) -> str | None:
+        """The standard spelling of ``raw``."""
+        if raw is None or not raw.strip():
+            return None
+        hit = self._lookup.get(_normalise_key(raw))
+        if hit is not None:
+            return hit
+        return self.default if self.default is not None else raw
+
+
+@dataclass(frozen=True)
+class ObjectMapping:
+    """How one sObject is read into the mirror (and, for Lead, written back)."""
+
+    sobject: str
+    pull: Mapping[str, str]
+    writeback: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    daemon_owned: frozenset[str] = frozenset()
+    value_maps: Mapping[str, ValueMap] = field(default_factory=lambda: MappingProxyType({}))
+    where: str | None = None
+
+    def soql_fields(self) -> tuple[str, ...]:
+        """The fields to SELECT, in file order (every written field is pulled too)."""
+        return tuple(self.pull)
+
+    def attribute_of(self, sf_field: str) -> str | None:
+        """The mirror attribute ``sf_field`` is pulled into (field name in any case)."""
+        wanted = sf_field.casefold()
+        for name, attribute in self.pull.items():
+            if name.casefold() == wanted:
+                return attribute
+        return None
+
+    def field_of(self, attribute: str) -> str | None:
+        """The Salesforce field pulled into ``attribute``."""
+        for name, attr in self.pull.items():
+            if attr == attribute:
+                return name
+        return None
+
+    def writeback_attribute(self, output: str) -> str:
+        """The mirror attribute holding the org's current value of ``output``'s field.
+
+        Comparing against it keeps unchanged values from being written and shows when a
+        person changed the field after our last read.
+        """
+        attribute = self.attribute_of(self.writeback[output])
+        if attribute is None:  # load_mappings guarantees every written field is pulled
+            raise KeyError(output)
+        return attribute
+
+    def is_daemon_owned(self, output: str) -> bool:
+        """True when the daemon overwrites ``output`` even after a person changed it."""
+        return output in self.daemon_owned
+
+    def to_attributes(self, record: Mapping[str, object]) -> dict[str, object]:
+        """A Salesforce record (as the REST API returns it) as mirror attributes.
+
+        Fields absent from the record become ``None``; value maps are applied to text.
+        Types are left as Salesforce sent them: parsing dates is the pull's job.
+        """
+        out: dict[str, object] = {}
+        for sf_field, attribute in self.pull.items():
+            value = record.get(sf_field)
+            value_map = self.value_maps.get(attribute)
+            if value_map is not None and (value is None or isinstance(value, str)):
+                value = value_map.apply(value)
+            out[attribute] = value
+        return out
+
+
+@dataclass(frozen=True)
+class FieldMappings:
+    """Every synced object's mapping, plus where each path sits in its file."""
+
+    objects: Mapping[str, ObjectMapping]
+    file: str = FIELDS_FILE
+    lines: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, repr=False
+    )
+
+    def __getitem__(self, sobject: str) -> ObjectMapping:
+        return self.objects[sobject]
+
+    @property
+    def lead(self) -> ObjectMapping:
+        return self.objects[WRITEBACK_OBJECT]
+
+    def line_of(self, path: str) -> int | None:
+        """The line in ``file`` where ``path`` (e.g. ``objects.Lead.pull.Email``) is written."""
+        return self.lines.get(path)
+
+
+# --- YAML with positions ---------------------------------------------------------------
+
+
+def _join(path: str, key: object) -> str:
+    text = str(key)
+    if _PLAIN_KEY.fullmatch(text):
+        return f"{path}.{text}" if path else text
+    return f"{path}[{json.dumps(text)}]"
+
+
+class _Collector:
+    """Collects problems for one file; each path's line comes from the parsed YAML."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[ConfigProblem] = []
+        self.lines: dict[str, int] = {}
+
+    def add(self, path: str, message: str, *, line: int | None = None) -> None:
+        found = line if line is not None else self.lines.get(path)
+        self.problems.append(ConfigProblem(self.file, path, message, found))
+
+    def parse(self, text: str) -> object:
+        """The YAML document as plain Python values, or None after reporting why not."""
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            what = " ".join(p for p in (exc.context, exc.problem) if p)
+            self.add("", f"not valid YAML: {what}", line=mark.line + 1 if mark else None)
+            return None
+        except yaml.YAMLError as exc:
+            self.add("", f"not valid YAML: {exc}")
+            return None
+        if root is None:
+            self.add("", "the file is empty")
+            return None
+        return self._build(root, "", SafeConstructor())
+
+    def _build(self, node: Node, path: str, constructor: SafeConstructor) -> object:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, MappingNode):
+            out: dict[object, object] = {}
+            for key_node, value_node in node.value:
+                line = key_node.start_mark.line + 1
+                if not isinstance(key_node, ScalarNode):
+                    self.add(path, "a key must be a plain value, not a list or mapping", line=line)
+                    continue
+                key = self._scalar(key_node, path, constructor)
+                key_path = _join(path, key_node.value)
+                if key in out:
+                    # PyYAML silently keeps the last of two equal keys: an entry would vanish.
+                    first = self.lines.get(key_path)
+                    self.add(key_path, f"duplicate key (first written on line {first})", line=line)
+                    continue
+                self.lines[key_path] = line
+                out[key] = self._build(value_node, key_path, constructor)
+            return out
+        if isinstance(node, SequenceNode):
+            return [
+                self._build(item, f"{path}[{i}]", constructor) for i, item in enumerate(node.value)
+            ]
+        return self._scalar(node, path, constructor)
+
+    def _scalar(self, node: Node, path: str, constructor: SafeConstructor) -> object:
+        try:
+            return constructor.construct_object(node)
+        except yaml.YAMLError as exc:
+            self.add(path, f"unsupported YAML value: {exc}", line=node.start_mark.line + 1)
+            return None
+
+
+# --- validation ---------------------------------------------------------------------
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _suggest(word: str, candidates: Iterable[str]) -> str:
+    pool = list(candidates)
+    by_fold = {c.casefold(): c for c in pool}
+    close = difflib.get_close_matches(word.casefold(), list(by_fold), n=1, cutoff=0.6)
+    return f" (did you mean {by_fold[close[0]]}?)" if close else ""
+
+
+def _mapping(c: _Collector, value: object, path: str, what: str) -> dict[object, object] | None:
+    if isinstance(value, dict):
+        return value
+    c.add(path, f"must be a mapping of {what}, not {_type_name(value)}")
+    return None
+
+
+def _text_key(c: _Collector, key: object, path: str) -> str | None:
+    if isinstance(key, str):
+        return key
+    # YAML 1.1 reads yes/no/on/off/true/false as booleans and digits as numbers.
+    c.add(path, f"key is read as {_type_name(key)}; put it in quotes to make it text")
+    return None
+
+
+def _check_unknown_keys(
+    c: _Collector, data: Mapping[object, object], path: str, allowed: Iterable[str]
+) -> None:
+    known = tuple(allowed)
+    for key in data:
+        if key not in known:
+            hint = _suggest(str(key), known) or f" (expected one of: {', '.join(known)})"
+            c.add(_join(path, key), f"unknown key{hint}")
+
+
+def _sf_name_problem(name: str) -> str | None:
+    if "." in name:
+        return "relationship fields (Owner.Name) are not supported; pull the Id and the object"
+    if not _SF_NAME.fullmatch(name):
+        return "not a Salesforce field API name (letters, digits and _, starting with a letter)"
+    return None
+
+
+def _validate_pull(c: _Collector, sobject: str, raw: object, path: str) -> dict[str, str]:
+    data = _mapping(c, raw, path, "Salesforce field -> mirror attribute")
+    if data is None:
+        return {}
+    pull: dict[str, str] = {}
+    seen_fields: dict[str, str] = {}
+    seen_attrs: dict[str, str] = {}
+    for key, value in data.items():
+        key_path = _join(path, key)
+        name = _text_key(c, key, key_path)
+        if name is None:
+            continue
+        problem = _sf_name_problem(name)
+        if problem is not None:
+            c.add(key_path, problem)
+            continue
+        if name.casefold() in seen_fields:
+            c.add(key_path, f"{seen_fields[name.casefold()]} is already pulled (names ignore case)")
+            continue
+        if not isinstance(value, str):
+            c.add(key_path, f"must name a mirror attribute, not {_type_name(value)}")
+            continue
+        if not _SNAKE.fullmatch(value) or keyword.iskeyword(value):
+            c.add(key_path, f"mirror attribute {value!r} is not a snake_case identifier")
+            continue
+        if value in seen_attrs:
+            c.add(key_path, f"attribute {value!r} is already filled from {seen_attrs[value]}")
+            continue
+        seen_fields[name.casefold()] = name
+        seen_attrs[value] = name
+        pull[name] = value
+    if data:
+        for attribute in sorted(REQUIRED_ATTRIBUTES[sobject] - set(seen_attrs)):
+            c.add(path, f"required attribute {attribute!r} is not pulled from any field")
+    else:
+        c.add(path, "must pull at least the required attributes")
+    return pull
+
+
+def _validate_writeback(
+    c: _Collector, raw: object, path: str, pull: Mapping[str, str]
+) -> dict[str, str]:
+    data = _mapping(c, raw, path, "logical output -> Salesforce field")
+    if data is None:
+        return {}
+    writeback: dict[str, str] = {}
+    written_by: dict[str, str] = {}
+    pulled = {name.casefold() for name in pull}
+    for key, value in data.items():
+        key_path = _join(path, key)
+        if key not in WRITEBACK_OUTPUTS:
+            hint = _suggest(str(key), WRITEBACK_OUTPUTS) or (
+                f" (the outputs are: {', '.join(WRITEBACK_OUTPUTS)})"
+            )
+            c.add(key_path, f"unknown output{hint}")
+            continue
+        output = str(key)
+        if not isinstance(value, str):
+            c.add(key_path, f"must name a Salesforce field, not {_type_name(value)}")
+            continue
+        problem = _sf_name_problem(value)
+        if problem is not None:
+            c.add(key_path, problem)
+            continue
+        if value.casefold() in written_by:
+            c.add(key_path, f"{value} is already written by {written_by[value.casefold()]!r}")
+            continue
+        written_by[value.casefold()] = output
+        if value.casefold() not in pulled:
+            # Conflict detection compares with the org's value, so it has to be read.
+            c.add(key_path, f"{value} is written but not pulled; add it under pull as well")
+        writeback[output] = value
+    for output in WRITEBACK_OUTPUTS:
+        if output not in data:
+            c.add(path, f"missing output {output!r}: every output needs a Lead field")
+    return writeback
+
+
+def _validate_daemon_owned(c: _Collector, raw: object, path: str) -> frozenset[str]:
+    if not isinstance(raw, list):
+        c.add(path, f"must be a list of outputs (e.g. [score, grade]), not {_type_name(raw)}")
+        return frozenset()
+    owned: set[str] = set()
+    for i, item in enumerate(raw):
+        item_path = f"{path}[{i}]"
+        if item not in WRITEBACK_OUTPUTS:
+            hint = _suggest(str(item), WRITEBACK_OUTPUTS)
+            c.add(item_path, f"{item!r} is not a writeback output{hint}")
+        elif item in owned:
+            c.add(item_path, f"{item!r} is listed twice")
+        else:
+            owned.add(str(item))
+    return frozenset(owned)
+
+
+def _validate_value_map(c: _Collector, attribute: str, raw: object, path: str) -> ValueMap | None:
+    data = _mapping(c, raw, path, "map (and optional default)")
+    if data is None:
+        return None
+    _check_unknown_keys(c, data, path, _VALUE_MAP_KEYS)
+    default = data.get("default")
+    ok = True
+    if "default" in data and not (isinstance(default, str) and default.strip()):
+        c.add(_join(path, "default"), f"must be a text value, not {_type_name(default)}")
+        ok = False
+    map_path = _join(path, "map")
+    if "map" not in data:
+        c.add(path, "missing 'map' (raw spelling -> standard value)")
+        return None
+    entries_raw = _mapping(c, data["map"], map_path, "raw spelling -> standard value")
+    if entries_raw is None:
+        return None
+    entries: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for key, value in entries_raw.items():
+        key_path = _join(map_path, key)
+        text = _text_key(c, key, key_path)
+        if text is None:
+            ok = False
+            continue
+        if not text.strip():
+            c.add(key_path, "an empty spelling never matches; remove it")
+            ok = False
+            continue
+        if not isinstance(value, str) or not value.strip():
+            c.add(key_path, f"must map to a text value, not {_type_name(value)}")
+            ok = False
+            continue
+        normal = _normalise_key(text)
+        if normal in seen and entries[seen[normal]] != value:
+            c.add(
+                key_path,
+                f"{text!r} is {seen[normal]!r} in another case, mapped to "
+                f"{entries[seen[normal]]!r}; keys ignore case",
+            )
+            ok = False
+            continue
+        seen.setdefault(normal, text)
+        entries[text] = value
+    if not ok:
+        return None
+    return ValueMap(
+        attribute, MappingProxyType(entries), default if isinstance(default, str) else None
+    )
+
+
+def _validate_value_maps(
+    c: _Collector, raw: object, path: str, pull: Mapping[str, str]
+) -> dict[str, ValueMap]:
+    data = _mapping(c, raw, path, "mirror attribute -> value map")
+    if data is None:
+        return {}
+    attributes = set(pull.values())
+    maps: dict[str, ValueMap] = {}
+    for key, value in data.items():
+        key_path = _join(path, key)
+        if not isinstance(key, str) or key not in attributes:
+            hint = _suggest(str(key), attributes)
+            c.add(key_path, f"{key!r} is not an attribute pulled on this object{hint}")
+            continue
+        value_map = _validate_value_map(c, key, value, key_path)
+        if value_map is not None:
+            maps[key] = value_map
+    return maps
+
+
+def _validate_object(c: _Collector, sobject: str, raw: object, path: str) -> ObjectMapping | None:
+    data = _mapping(c, raw, path, "pull / writeback / value_maps / where")
+    if data is None:
+        return None
+    _check_unknown_keys(c, data, path, _OBJECT_KEYS)
+    if "pull" not in data:
+        c.add(path, "missing 'pull' (Salesforce field -> mirror attribute)")
+        pull: dict[str, str] = {}
+    else:
+        pull = _validate_pull(c, sobject, data["pull"], _join(path, "pull"))
+
+    writeback: dict[str, str] = {}
+    owned: frozenset[str] = frozenset()
+    if sobject == WRITEBACK_OBJECT:
+        if "writeback" in data:
+            writeback = _validate_writeback(c, data["writeback"], _join(path, "writeback"), pull)
+        else:
+            c.add(path, "missing 'writeback' (output -> Lead field)")
+        if "daemon_owned" in data:
+            owned = _validate_daemon_owned(c, data["daemon_owned"], _join(path, "daemon_owned"))
+        else:
+            c.add(path, "missing 'daemon_owned' (write [] if a person always wins)")
+    else:
+        for key in ("writeback", "daemon_owned"):
+            if key in data:
+                c.add(_join(path, key), f"only {WRITEBACK_OBJECT} is written back")
+
+    value_maps: dict[str, ValueMap] = {}
+    if "value_maps" in data:
+        value_maps = _validate_value_maps(c, data["value_maps"], _join(path, "value_maps"), pull)
+
+    where = data.get("where")
+    if "where" in data and not (isinstance(where, str) and where.strip()):
+        c.add(_join(path, "where"), f"must be a SOQL condition as text, not {_type_name(where)}")
+        where = None
+    return ObjectMapping(
+        sobject=sobject,
+        pull=MappingProxyType(pull),
+        writeback=MappingProxyType(writeback),
+        daemon_owned=owned,
+        value_maps=MappingProxyType(value_maps),
+        where=where.strip() if isinstance(where, str) else None,
+    )
+
+
+def _validate(c: _Collector, data: object) -> dict[str, ObjectMapping]:
+    root = _mapping(c, data, "", "version and objects")
+    if root is None:
+        return {}
+    _check_unknown_keys(c, root, "", ("version", "objects"))
+    version = root.get("version")
+    if "version" not in root:
+        c.add("", f"missing 'version' (write version: {SUPPORTED_VERSION})")
+    elif version != SUPPORTED_VERSION or isinstance(version, bool):
+        c.add("version", f"unsupported version {version!r}; this syncd reads version 1")
+    if "objects" not in root:
+        c.add("", "missing 'objects'")
+        return {}
+    objects_raw = _mapping(c, root["objects"], "objects", "Salesforce object -> mapping")
+    if objects_raw is None:
+        return {}
+    objects: dict[str, ObjectMapping] = {}
+    for key, value in objects_raw.items():
+        path = _join("objects", key)
+        if key not in SYNCED_OBJECTS:
+            hint = _suggest(str(key), SYNCED_OBJECTS) or (
+                f" (syncd reads: {', '.join(SYNCED_OBJECTS)})"
+            )
+            c.add(path, f"unknown object{hint}")
+            continue
+        mapping = _validate_object(c, str(key), value, path)
+        if mapping is not None:
+            objects[str(key)] = mapping
+    for sobject in SYNCED_OBJECTS:
+        if sobject not in objects_raw:
+            c.add("objects", f"missing object {sobject}: syncd pulls it every cycle")
+    return objects
+
+
+def load_mappings(directory: Path) -> FieldMappings:
+    """Read and validate ``directory/fields.yaml``.
+
+    Raises :class:`MappingsError` listing every problem (file, path, what is wrong, line).
+    """
+    c = _Collector(FIELDS_FILE)
+    path = directory / FIELDS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        c.add("", f"not found in {directory}")
+        raise MappingsError(c.problems) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        c.add("", f"cannot be read: {exc}")
+        raise MappingsError(c.problems) from None
+    data = c.parse(text)
+    objects = _validate(c, data) if data is not None else {}
+    if c.problems:
+        raise MappingsError(c.problems)
+    ordered = {name: objects[name] for name in SYNCED_OBJECTS}
+    return FieldMappings(MappingProxyType(ordered), FIELDS_FILE, MappingProxyType(dict(c.lines)))
