@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -86,6 +87,7 @@ class Org:
         self._sequence = itertools.count(1)
         self.deleted_log: list[DeletedRecord] = []
         self._unassigned_queue_id: str | None = None
+        self._undo: list[tuple[str, str, Record | None]] | None = None
         self.integration_user_id = self.create(
             "User",
             {
@@ -350,6 +352,17 @@ class Org:
         """
         objdef = self.object_def(sobject)
         values = self.prepare(objdef, fields, creating=True, native=native)
+        return self.create_prepared(objdef, values, by_user=by_user, auto_assign=auto_assign)
+
+    def create_prepared(
+        self,
+        objdef: ObjectDef,
+        values: Mapping[str, Any],
+        *,
+        by_user: str | None = None,
+        auto_assign: bool = False,
+    ) -> str:
+        """Insert values already passed through ``prepare`` (the per-record DML checks run here)."""
         with self.lock:
             self.check(objdef, values, existing=None)
             return self._insert(objdef, values, by_user=by_user, auto_assign=auto_assign)
@@ -381,6 +394,8 @@ class Org:
             record["OwnerId"] = self.unassigned_queue_id()
         self._derive(objdef, record)
         self._tables[objdef.name][record_id] = record
+        if self._undo is not None:
+            self._undo.append((objdef.name, record_id, None))
         return record_id
 
     def update(
@@ -396,10 +411,46 @@ class Org:
         """Update one record with full validation (see ``create`` for the flags)."""
         objdef = self.object_def(sobject)
         values = self.prepare(objdef, fields, creating=False, native=native)
+        self.update_prepared(objdef, record_id, values, by_user=by_user, auto_assign=auto_assign)
+
+    def update_prepared(
+        self,
+        objdef: ObjectDef,
+        record_id: str,
+        values: Mapping[str, Any],
+        *,
+        by_user: str | None = None,
+        auto_assign: bool = False,
+    ) -> None:
+        """Update with values already passed through ``prepare``."""
         with self.lock:
             existing = self._require(objdef, record_id)
             self.check(objdef, values, existing=existing)
             self._apply(objdef, existing, values, by_user=by_user, auto_assign=auto_assign)
+
+    @contextmanager
+    def atomic(self) -> Iterator[list[tuple[str, str, Record | None]]]:
+        """Hold the lock and log every change, so ``rollback`` can undo them (allOrNone)."""
+        with self.lock:
+            previous = self._undo
+            log: list[tuple[str, str, Record | None]] = []
+            self._undo = log
+            try:
+                yield log
+            finally:
+                self._undo = previous
+
+    def rollback(self, log: list[tuple[str, str, Record | None]]) -> None:
+        """Undo the changes in ``log`` (newest first); records keep their identity."""
+        with self.lock:
+            for sobject, record_id, before in reversed(log):
+                table = self._tables[sobject]
+                if before is None:
+                    table.pop(record_id, None)
+                else:
+                    table[record_id].clear()
+                    table[record_id].update(before)
+            log.clear()
 
     def _require(self, objdef: ObjectDef, record_id: str) -> Record:
         if not is_valid_id(record_id) or not record_id.startswith(objdef.key_prefix):
@@ -427,6 +478,8 @@ class Org:
         system: bool = False,
     ) -> None:
         now = self.now()
+        if self._undo is not None:
+            self._undo.append((objdef.name, record["Id"], dict(record)))
         record.update(values)
         if objdef.name == "Lead" and auto_assign and self.assignment_rule_active:
             record["OwnerId"] = self.unassigned_queue_id()
