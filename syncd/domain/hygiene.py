@@ -1,0 +1,119 @@
+"""Data hygiene: LeadSource standardised through a value map; invalid and duplicate
+emails flagged (never merged: merging is a person's call in Salesforce)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from syncd.domain import _config as cfg
+from syncd.domain.conditions import ConfigError
+
+__all__ = [
+    "DUPLICATE_EMAIL",
+    "INVALID_EMAIL",
+    "HygienePolicy",
+    "email_flags",
+    "is_valid_email",
+    "normal_email",
+    "parse_hygiene",
+    "standard_lead_source",
+]
+
+INVALID_EMAIL = "invalid email"
+DUPLICATE_EMAIL = "duplicate email"
+
+# Deliberately pragmatic: one @, no spaces, a dotted domain with a 2+ letter TLD.
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,63}$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HygienePolicy:
+    """`lead_source_map` keys are folded (trimmed, case-insensitive) source values."""
+
+    lead_source_map: tuple[tuple[str, str], ...] = ()
+    flag_invalid_email: bool = True
+    flag_duplicate_email: bool = True
+    _lookup: Mapping[str, str] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lookup", dict(self.lead_source_map))
+
+    def lead_source_lookup(self) -> Mapping[str, str]:
+        return self._lookup
+
+
+def standard_lead_source(value: object, policy: HygienePolicy) -> str | None:
+    """The standard LeadSource for `value`, or None when it is already standard/unknown."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    standard = policy.lead_source_lookup().get(value.strip().casefold())
+    if standard is None or standard == value:
+        return None
+    return standard
+
+
+def normal_email(value: object) -> str | None:
+    """The comparison form of an email (trimmed, lower case), or None when blank."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip().casefold()
+
+
+def is_valid_email(value: str) -> bool:
+    return len(value) <= 254 and _EMAIL.match(value.strip()) is not None
+
+
+def email_flags(
+    email: object, other_emails: frozenset[str], policy: HygienePolicy
+) -> tuple[str, ...]:
+    """Flags for a lead's email. `other_emails` are the other leads' emails in normal form."""
+    normal = normal_email(email)
+    if normal is None:
+        return ()
+    flags: list[str] = []
+    if policy.flag_invalid_email and not is_valid_email(normal):
+        flags.append(INVALID_EMAIL)
+    if policy.flag_duplicate_email and normal in other_emails:
+        flags.append(DUPLICATE_EMAIL)
+    return tuple(flags)
+
+
+def parse_hygiene(raw: object, path: str, errors: list[ConfigError]) -> HygienePolicy | None:
+    """Parse `hygiene:`: `lead_source_map: {Standard Value: [variant, variant...]}`."""
+    data = cfg.as_mapping(raw, path, errors)
+    if data is None:
+        return None
+    before = len(errors)
+    cfg.check_keys(
+        data,
+        path,
+        errors,
+        allowed={"lead_source_map", "flag_invalid_email", "flag_duplicate_email"},
+    )
+    m_path = f"{path}.lead_source_map"
+    source_map = cfg.as_mapping(data.get("lead_source_map", {}), m_path, errors) or {}
+    pairs: dict[str, str] = {}
+    for standard in source_map:
+        for variant in cfg.text_list(source_map, standard, m_path, errors):
+            folded = variant.strip().casefold()
+            if folded in pairs and pairs[folded] != standard:
+                errors.append(
+                    ConfigError(
+                        f"{m_path}.{standard}",
+                        f"'{variant}' already maps to '{pairs[folded]}'",
+                    )
+                )
+            pairs[folded] = standard
+        # The standard value maps to itself, so it is never "corrected" by case alone.
+        pairs.setdefault(standard.strip().casefold(), standard)
+    policy = HygienePolicy(
+        lead_source_map=tuple(sorted(pairs.items())),
+        flag_invalid_email=cfg.boolean(data, "flag_invalid_email", path, errors, default=True),
+        flag_duplicate_email=cfg.boolean(data, "flag_duplicate_email", path, errors, default=True),
+    )
+    return policy if len(errors) == before else None

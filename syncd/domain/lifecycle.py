@@ -1,0 +1,216 @@
+"""The lead lifecycle as a state machine over `Stage`, mapped to the org's Lead Status.
+
+The daemon makes three kinds of move itself: to MQL (score and fit over threshold), to
+recycled and to disqualified. Every other move is a person's, observed through the org's
+Status (or IsConverted): accept (-> SAL), qualify (-> SQL), could not reach, disqualify,
+convert, or "not now" (-> nurture). A move not in the table is reported, not applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from syncd.domain import _config as cfg
+from syncd.domain.conditions import ConfigError
+from syncd.domain.model import LeadState, Stage
+
+__all__ = [
+    "ALLOWED",
+    "QUALIFIED",
+    "TERMINAL",
+    "Actor",
+    "LifecyclePolicy",
+    "MqlRule",
+    "StatusMap",
+    "can_move",
+    "enter",
+    "parse_lifecycle",
+    "time_in_stage",
+]
+
+
+class Actor(StrEnum):
+    DAEMON = "daemon"
+    PERSON = "person"
+
+
+_D = frozenset({Actor.DAEMON})
+_P = frozenset({Actor.PERSON})
+_DP = frozenset({Actor.DAEMON, Actor.PERSON})
+
+# Who may move a lead from one stage to another; anything absent is invalid.
+ALLOWED: Mapping[tuple[Stage, Stage], frozenset[Actor]] = {
+    (Stage.NEW, Stage.NURTURE): _P,
+    (Stage.NEW, Stage.MQL): _D,
+    (Stage.NEW, Stage.SAL): _P,
+    (Stage.NEW, Stage.DISQUALIFIED): _DP,
+    (Stage.NEW, Stage.CONVERTED): _P,
+    (Stage.NURTURE, Stage.MQL): _D,
+    (Stage.NURTURE, Stage.SAL): _P,
+    (Stage.NURTURE, Stage.DISQUALIFIED): _DP,
+    (Stage.NURTURE, Stage.CONVERTED): _P,
+    (Stage.MQL, Stage.SAL): _P,
+    (Stage.MQL, Stage.NURTURE): _P,
+    (Stage.MQL, Stage.COULD_NOT_REACH): _P,
+    (Stage.MQL, Stage.RECYCLED): _D,
+    (Stage.MQL, Stage.DISQUALIFIED): _DP,
+    (Stage.MQL, Stage.CONVERTED): _P,
+    (Stage.SAL, Stage.SQL): _P,
+    (Stage.SAL, Stage.NURTURE): _P,
+    (Stage.SAL, Stage.COULD_NOT_REACH): _P,
+    (Stage.SAL, Stage.RECYCLED): _D,
+    (Stage.SAL, Stage.DISQUALIFIED): _DP,
+    (Stage.SAL, Stage.CONVERTED): _P,
+    (Stage.SQL, Stage.NURTURE): _P,
+    (Stage.SQL, Stage.COULD_NOT_REACH): _P,
+    (Stage.SQL, Stage.RECYCLED): _D,
+    (Stage.SQL, Stage.DISQUALIFIED): _DP,
+    (Stage.SQL, Stage.CONVERTED): _P,
+    (Stage.COULD_NOT_REACH, Stage.SAL): _P,
+    (Stage.COULD_NOT_REACH, Stage.RECYCLED): _D,
+    (Stage.COULD_NOT_REACH, Stage.DISQUALIFIED): _DP,
+    (Stage.COULD_NOT_REACH, Stage.CONVERTED): _P,
+    (Stage.RECYCLED, Stage.MQL): _D,
+    (Stage.RECYCLED, Stage.NURTURE): _P,
+    (Stage.RECYCLED, Stage.SAL): _P,
+    (Stage.RECYCLED, Stage.DISQUALIFIED): _DP,
+    (Stage.RECYCLED, Stage.CONVERTED): _P,
+}
+
+# Stages in which sales owns the lead: SLA runs, recycle rules apply.
+QUALIFIED = frozenset({Stage.MQL, Stage.SAL, Stage.SQL, Stage.COULD_NOT_REACH})
+# Stages the daemon may promote to MQL from.
+PRE_QUALIFIED = frozenset({Stage.NEW, Stage.NURTURE, Stage.RECYCLED})
+TERMINAL = frozenset({Stage.CONVERTED, Stage.DISQUALIFIED})
+
+
+def can_move(source: Stage, target: Stage, actor: Actor) -> bool:
+    """Whether `actor` may move a lead from `source` to `target`."""
+    return actor in ALLOWED.get((source, target), frozenset())
+
+
+def enter(state: LeadState, target: Stage, now: datetime) -> LeadState:
+    """The state after entering `target` at `now` (aging restarts; history keeps the path)."""
+    history = (*state.stage_history, (target.value, now.isoformat()))
+    return replace(
+        state,
+        stage=target,
+        stage_entered_at=now,
+        stage_history=history[-50:],
+        rejected_status=None,
+    )
+
+
+def time_in_stage(state: LeadState, now: datetime) -> timedelta:
+    """Aging: how long the lead has been in its current stage (zero if never entered)."""
+    if state.stage_entered_at is None:
+        return timedelta(0)
+    return max(timedelta(0), now - state.stage_entered_at)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMap:
+    """Stage <-> org Lead Status. `statuses` is what we write; `aliases` are also read."""
+
+    statuses: tuple[tuple[Stage, str], ...]
+    aliases: tuple[tuple[str, Stage], ...] = ()
+
+    def status_for(self, stage: Stage) -> str:
+        for known, status in self.statuses:
+            if known is stage:
+                return status
+        raise KeyError(stage)
+
+    def stage_for(self, status: str | None) -> Stage | None:
+        """The stage an org Status value means (case-insensitive), or None if unknown."""
+        if status is None:
+            return None
+        folded = status.strip().casefold()
+        for stage, value in self.statuses:
+            if value.casefold() == folded:
+                return stage
+        for value, stage in self.aliases:
+            if value.casefold() == folded:
+                return stage
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class MqlRule:
+    """A lead becomes an MQL when its total score and fit both reach these minimums."""
+
+    min_score: float
+    min_fit: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LifecyclePolicy:
+    statuses: StatusMap
+    mql: MqlRule
+
+
+def parse_lifecycle(raw: object, path: str, errors: list[ConfigError]) -> LifecyclePolicy | None:
+    """Parse `lifecycle:` (statuses for all nine stages, aliases, MQL thresholds)."""
+    data = cfg.as_mapping(raw, path, errors)
+    if data is None:
+        return None
+    before = len(errors)
+    cfg.check_keys(
+        data, path, errors, allowed={"statuses", "aliases", "mql"}, required={"statuses", "mql"}
+    )
+    statuses: list[tuple[Stage, str]] = []
+    status_data = cfg.as_mapping(data.get("statuses", {}), f"{path}.statuses", errors) or {}
+    for name, value in status_data.items():
+        where = f"{path}.statuses.{name}"
+        try:
+            stage = Stage(name)
+        except ValueError:
+            errors.append(
+                ConfigError(where, f"unknown stage; stages are {[s.value for s in Stage]}")
+            )
+            continue
+        if not isinstance(value, str) or not value.strip():
+            errors.append(ConfigError(where, "must be the org's Lead Status value"))
+            continue
+        statuses.append((stage, value))
+    for stage in Stage:
+        if "statuses" in data and stage.value not in status_data:
+            errors.append(ConfigError(f"{path}.statuses.{stage.value}", "is required"))
+    seen: dict[str, Stage] = {}
+    for stage, value in statuses:
+        if value.casefold() in seen:
+            errors.append(
+                ConfigError(
+                    f"{path}.statuses.{stage.value}",
+                    f"'{value}' is already the status of {seen[value.casefold()].value}; "
+                    "each stage needs its own status so a person's move can be read back",
+                )
+            )
+        seen[value.casefold()] = stage
+    aliases: list[tuple[str, Stage]] = []
+    alias_data = cfg.as_mapping(data.get("aliases", {}), f"{path}.aliases", errors) or {}
+    for value, stage_name in alias_data.items():
+        try:
+            aliases.append((value, Stage(str(stage_name))))
+        except ValueError:
+            errors.append(ConfigError(f"{path}.aliases.{value}", "must name a stage"))
+    mql: MqlRule | None = None
+    mql_data = cfg.as_mapping(data.get("mql", {}), f"{path}.mql", errors)
+    if mql_data is not None:
+        cfg.check_keys(
+            mql_data,
+            f"{path}.mql",
+            errors,
+            allowed={"min_score", "min_fit"},
+            required={"min_score"},
+        )
+        min_score = cfg.number(mql_data, "min_score", f"{path}.mql", errors, default=None)
+        min_fit = cfg.number(mql_data, "min_fit", f"{path}.mql", errors, default=0.0)
+        if min_score is not None and min_fit is not None:
+            mql = MqlRule(min_score, min_fit)
+    if len(errors) != before or mql is None:
+        return None
+    return LifecyclePolicy(StatusMap(tuple(statuses), tuple(aliases)), mql)

@@ -1,0 +1,148 @@
+"""Recycling: qualified leads that sales let go stale go back to marketing nurture.
+
+A lead in a recycling stage is recycled when its owner has not touched it for N days, when
+its working window ended short of the required touches, or when a person marked it
+could-not-reach. Recycled leads get the nurture owner and `Recycle_Count__c` + 1; after M
+recycles the next one disqualifies instead. Hysteresis: a recycled lead re-qualifies only
+with a score above its previous peak or with engagement newer than the recycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from syncd.domain import _config as cfg
+from syncd.domain.conditions import ConfigError
+from syncd.domain.model import LeadState, Stage
+
+__all__ = ["RecyclePolicy", "parse_recycle", "recycle_reason", "requalify_reason"]
+
+_DEFAULT_STAGES = frozenset({Stage.MQL, Stage.SAL, Stage.COULD_NOT_REACH})
+
+
+@dataclass(frozen=True, slots=True)
+class RecyclePolicy:
+    nurture_owner: str
+    applies_to: frozenset[Stage] = _DEFAULT_STAGES
+    no_touch_days: float | None = 14.0
+    after_working_window: bool = True
+    could_not_reach: bool = True
+    max_recycles: int = 3
+    requalify_above_peak: bool = True
+    requalify_on_new_engagement: bool = True
+
+
+def recycle_reason(
+    stage: Stage,
+    state: LeadState,
+    last_touch_at: datetime | None,
+    window_missed: bool,
+    now: datetime,
+    policy: RecyclePolicy,
+) -> str | None:
+    """Why this lead should be recycled now, or None.
+
+    "No touch for N days" counts from the last owner touch, or from the handoff when the
+    owner never touched it.
+    """
+    if stage not in policy.applies_to:
+        return None
+    if policy.could_not_reach and stage is Stage.COULD_NOT_REACH:
+        return "marked could not reach"
+    if policy.no_touch_days is not None and state.handoff_at is not None:
+        since = max(t for t in (state.handoff_at, last_touch_at) if t is not None)
+        idle = now - since
+        if idle >= timedelta(days=policy.no_touch_days):
+            what = (
+                "last owner touch"
+                if last_touch_at and last_touch_at >= state.handoff_at
+                else "handoff"
+            )
+            return f"no owner touch for {idle.days} days (since {what})"
+    if policy.after_working_window and window_missed:
+        return "working window ended without the required touches"
+    return None
+
+
+def requalify_reason(
+    state: LeadState,
+    total: int,
+    last_engagement_at: datetime | None,
+    policy: RecyclePolicy,
+) -> str | None:
+    """Why a recycled lead over the MQL threshold may re-qualify, or None (hysteresis)."""
+    if policy.requalify_above_peak and (state.peak_score is None or total > state.peak_score):
+        peak = "none" if state.peak_score is None else str(state.peak_score)
+        return f"score {total} above previous peak {peak}"
+    if (
+        policy.requalify_on_new_engagement
+        and last_engagement_at is not None
+        and state.recycled_at is not None
+        and last_engagement_at > state.recycled_at
+    ):
+        return f"new engagement on {last_engagement_at.date().isoformat()} since the recycle"
+    return None
+
+
+_KEYS = frozenset(
+    {
+        "nurture_owner",
+        "applies_to",
+        "no_touch_days",
+        "after_working_window",
+        "could_not_reach",
+        "max_recycles",
+        "requalify",
+    }
+)
+
+
+def parse_recycle(raw: object, path: str, errors: list[ConfigError]) -> RecyclePolicy | None:
+    """Parse `recycle:`."""
+    data = cfg.as_mapping(raw, path, errors)
+    if data is None:
+        return None
+    before = len(errors)
+    cfg.check_keys(data, path, errors, allowed=_KEYS, required={"nurture_owner"})
+    owner = cfg.text(data, "nurture_owner", path, errors, default=None)
+    stages: set[Stage] = set()
+    default_stages = tuple(sorted(s.value for s in _DEFAULT_STAGES))
+    for i, name in enumerate(
+        cfg.text_list(data, "applies_to", path, errors, default=default_stages)
+    ):
+        try:
+            stages.add(Stage(name))
+        except ValueError:
+            errors.append(ConfigError(f"{path}.applies_to[{i}]", "must name a stage"))
+    bad = stages - {Stage.MQL, Stage.SAL, Stage.SQL, Stage.COULD_NOT_REACH}
+    if bad:
+        errors.append(
+            ConfigError(
+                f"{path}.applies_to",
+                "only qualified stages (mql, sal, sql, could_not_reach) can be recycled",
+            )
+        )
+    no_touch: float | None = 14.0
+    if "no_touch_days" in data and data["no_touch_days"] is None:
+        no_touch = None
+    else:
+        no_touch = cfg.number(data, "no_touch_days", path, errors, default=14.0, positive=True)
+    max_recycles = cfg.integer(data, "max_recycles", path, errors, default=3, minimum=0)
+    rq_path = f"{path}.requalify"
+    requalify = cfg.as_mapping(data.get("requalify", {}), rq_path, errors) or {}
+    cfg.check_keys(requalify, rq_path, errors, allowed={"above_peak", "new_engagement"})
+    above_peak = cfg.boolean(requalify, "above_peak", rq_path, errors, default=True)
+    new_engagement = cfg.boolean(requalify, "new_engagement", rq_path, errors, default=True)
+    if len(errors) != before or owner is None or max_recycles is None:
+        return None
+    return RecyclePolicy(
+        nurture_owner=owner,
+        applies_to=frozenset(stages),
+        no_touch_days=no_touch,
+        after_working_window=cfg.boolean(data, "after_working_window", path, errors, default=True),
+        could_not_reach=cfg.boolean(data, "could_not_reach", path, errors, default=True),
+        max_recycles=max_recycles,
+        requalify_above_peak=above_peak,
+        requalify_on_new_engagement=new_engagement,
+    )

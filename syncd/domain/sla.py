@@ -1,0 +1,265 @@
+"""Service levels after a handoff, measured in business time.
+
+First follow-up is due a grade- or priority-dependent business duration after the handoff
+(e.g. A: 1 business hour, B: 4, otherwise 1 business day). A touch is an activity by the
+lead's owner of a touch type (calls, emails, meetings) after the handoff. A lead also needs
+`required` touches within a working window; when the window ends short of them the lead
+is due for recycling. On a first-response breach the policy's escalation applies: flag
+(ledger), reassign to the next eligible rep, and/or a Task for the owner's manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from syncd.domain import _config as cfg
+from syncd.domain.calendar import BusinessCalendar, add_business_time, parse_calendar
+from syncd.domain.conditions import ConfigError
+from syncd.domain.model import Activity, ActivityKind
+
+__all__ = [
+    "Escalation",
+    "SlaPolicy",
+    "SlaStatus",
+    "TouchRule",
+    "first_response_due",
+    "owner_touches",
+    "parse_sla",
+    "sla_status",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TouchRule:
+    """Which activities count as a touch by the owner, and how many the window needs."""
+
+    types: tuple[str, ...] = ("call", "email")
+    kinds: tuple[ActivityKind, ...] = (ActivityKind.EVENT,)
+    required: int = 1
+    window: timedelta = timedelta(hours=40)
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    flag: bool = True
+    reassign: bool = True
+    manager_task: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SlaPolicy:
+    """`calendar` None means the org's default BusinessHours (given to the engine)."""
+
+    calendar: BusinessCalendar | None
+    by_grade: tuple[tuple[str, timedelta], ...]
+    default: timedelta
+    touches: TouchRule
+    escalation: Escalation
+    priority_field: str | None = None
+    by_priority: tuple[tuple[str, timedelta], ...] = ()
+    business_day: timedelta = timedelta(hours=8)
+
+
+@dataclass(frozen=True, slots=True)
+class SlaStatus:
+    """Where a handed-off lead stands against its SLA at `now`.
+
+    `breached`: the due time passed without a touch before it (a late touch still breached).
+    `window_missed`: the working window ended with fewer touches than required.
+    """
+
+    due: datetime | None
+    first_touch_at: datetime | None
+    touches: int
+    window_end: datetime
+    breached: bool
+    window_missed: bool
+
+
+def first_response_due(
+    handoff_at: datetime,
+    grade: str,
+    fields: Mapping[str, object],
+    policy: SlaPolicy,
+    calendar: BusinessCalendar,
+) -> tuple[datetime, str]:
+    """When the first follow-up is due, and the rule that set it (priority beats grade)."""
+    allowance, why = policy.default, "default"
+    for g, duration in policy.by_grade:
+        if g == grade:
+            allowance, why = duration, f"grade {grade}"
+            break
+    if policy.priority_field is not None:
+        priority = fields.get(policy.priority_field)
+        if isinstance(priority, str):
+            for value, duration in policy.by_priority:
+                if value.casefold() == priority.strip().casefold():
+                    allowance, why = duration, f"{policy.priority_field} {priority}"
+                    break
+    due = add_business_time(handoff_at, allowance, calendar)
+    return due, f"{why}: {_hours(allowance)} business time"
+
+
+def _hours(duration: timedelta) -> str:
+    minutes = round(duration.total_seconds() / 60)
+    if minutes % 60:
+        return f"{minutes}m"
+    return f"{minutes // 60}h"
+
+
+def owner_touches(
+    activities: Iterable[Activity],
+    owner_id: str | None,
+    since: datetime,
+    now: datetime,
+    rule: TouchRule,
+) -> list[datetime]:
+    """When the owner touched the lead (sorted): calls/emails/meetings after `since`."""
+    if owner_id is None:
+        return []
+    types = frozenset(t.casefold() for t in rule.types)
+    kinds = frozenset(rule.kinds)
+    found = [
+        a.activity_date
+        for a in activities
+        if not a.is_deleted
+        and a.owner_id == owner_id
+        and since <= a.activity_date <= now
+        and (a.kind in kinds or (a.type or "").strip().casefold() in types)
+    ]
+    return sorted(found)
+
+
+def sla_status(
+    handoff_at: datetime,
+    due: datetime | None,
+    owner_id: str | None,
+    activities: Iterable[Activity],
+    policy: SlaPolicy,
+    calendar: BusinessCalendar,
+    now: datetime,
+) -> SlaStatus:
+    """First touch, touch count, breach and working-window state since the handoff."""
+    touches = owner_touches(activities, owner_id, handoff_at, now, policy.touches)
+    first = touches[0] if touches else None
+    window_end = add_business_time(handoff_at, policy.touches.window, calendar)
+    breached = due is not None and now >= due and (first is None or first > due)
+    in_window = sum(1 for t in touches if t <= window_end)
+    return SlaStatus(
+        due=due,
+        first_touch_at=first,
+        touches=len(touches),
+        window_end=window_end,
+        breached=breached,
+        window_missed=now >= window_end and in_window < policy.touches.required,
+    )
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+_KEYS = frozenset(
+    {
+        "calendar",
+        "business_day_hours",
+        "first_response",
+        "touches",
+        "escalation",
+    }
+)
+
+
+def _durations(
+    raw: object, path: str, errors: list[ConfigError], business_day: timedelta
+) -> tuple[tuple[str, timedelta], ...]:
+    data = cfg.as_mapping(raw, path, errors)
+    if data is None:
+        return ()
+    out: list[tuple[str, timedelta]] = []
+    for key in data:
+        value = cfg.duration(data, key, path, errors, business_day=business_day)
+        if value is not None:
+            out.append((key, value))
+    return tuple(out)
+
+
+def parse_sla(raw: object, path: str, errors: list[ConfigError]) -> SlaPolicy | None:
+    """Parse `sla:`; `calendar: org` (or no calendar) uses the org's default BusinessHours."""
+    data = cfg.as_mapping(raw, path, errors)
+    if data is None:
+        return None
+    before = len(errors)
+    cfg.check_keys(data, path, errors, allowed=_KEYS, required={"first_response"})
+    calendar: BusinessCalendar | None = None
+    if data.get("calendar", "org") != "org":
+        calendar = parse_calendar(data["calendar"], f"{path}.calendar", errors)
+    day_hours = cfg.number(data, "business_day_hours", path, errors, default=8.0, positive=True)
+    business_day = timedelta(hours=day_hours or 8.0)
+
+    fr_path = f"{path}.first_response"
+    first = cfg.as_mapping(data.get("first_response", {}), fr_path, errors) or {}
+    cfg.check_keys(
+        first,
+        fr_path,
+        errors,
+        allowed={"by_grade", "default", "priority_field", "by_priority"},
+        required={"default"},
+    )
+    by_grade = _durations(first.get("by_grade", {}), f"{fr_path}.by_grade", errors, business_day)
+    default = cfg.duration(
+        first, "default", fr_path, errors, business_day=business_day, default=None
+    )
+    priority_field = cfg.text(first, "priority_field", fr_path, errors, default=None)
+    by_priority = _durations(
+        first.get("by_priority", {}), f"{fr_path}.by_priority", errors, business_day
+    )
+    if by_priority and priority_field is None:
+        errors.append(ConfigError(f"{fr_path}.priority_field", "is required with by_priority"))
+
+    t_path = f"{path}.touches"
+    touches_raw = cfg.as_mapping(data.get("touches", {}), t_path, errors) or {}
+    cfg.check_keys(touches_raw, t_path, errors, allowed={"types", "kinds", "required", "window"})
+    kinds: list[ActivityKind] = []
+    for i, kind in enumerate(
+        cfg.text_list(touches_raw, "kinds", t_path, errors, default=("Event",))
+    ):
+        try:
+            kinds.append(ActivityKind(kind))
+        except ValueError:
+            errors.append(ConfigError(f"{t_path}.kinds[{i}]", "must be Task or Event"))
+    touch_rule = TouchRule(
+        types=cfg.text_list(touches_raw, "types", t_path, errors, default=("Call", "Email")),
+        kinds=tuple(kinds),
+        required=cfg.integer(touches_raw, "required", t_path, errors, default=1, minimum=1) or 1,
+        window=cfg.duration(
+            touches_raw,
+            "window",
+            t_path,
+            errors,
+            business_day=business_day,
+            default=business_day * 5,
+        )
+        or business_day * 5,
+    )
+
+    e_path = f"{path}.escalation"
+    esc = cfg.as_mapping(data.get("escalation", {}), e_path, errors) or {}
+    cfg.check_keys(esc, e_path, errors, allowed={"flag", "reassign", "manager_task"})
+    escalation = Escalation(
+        flag=cfg.boolean(esc, "flag", e_path, errors, default=True),
+        reassign=cfg.boolean(esc, "reassign", e_path, errors, default=True),
+        manager_task=cfg.boolean(esc, "manager_task", e_path, errors, default=True),
+    )
+    if len(errors) != before or default is None:
+        return None
+    return SlaPolicy(
+        calendar=calendar,
+        by_grade=by_grade,
+        default=default,
+        touches=touch_rule,
+        escalation=escalation,
+        priority_field=priority_field,
+        by_priority=by_priority,
+        business_day=business_day,
+    )
