@@ -788,6 +788,10 @@ def _sf_holiday(row: Mapping[str, object]) -> Holiday | str:
             return f"ActivityDate {row.get('ActivityDate')!r} is not a date"
         return DateHoliday(day, name, closure)
     kind = row.get("RecurrenceType")
+    if kind not in ("RecursYearly", "RecursYearlyNth"):
+        return (
+            f"RecurrenceType {kind!r} is not supported (only once, RecursYearly, RecursYearlyNth)"
+        )
     valid_from = _sf_date(row.get("RecurrenceStartDate"))
     valid_until = _sf_date(row.get("RecurrenceEndDateOnly"))
     month_name = row.get("RecurrenceMonthOfYear")
@@ -799,18 +803,16 @@ def _sf_holiday(row: Mapping[str, object]) -> Holiday | str:
         if not isinstance(day_of_month, int) or not _valid_month_day(month, day_of_month):
             return f"RecurrenceDayOfMonth {day_of_month!r} is not a day of {month_name}"
         return YearlyHoliday(month, day_of_month, name, closure, valid_from, valid_until)
-    if kind == "RecursYearlyNth":
-        instance = row.get("RecurrenceInstance")
-        nth = _SF_INSTANCES.get(instance) if isinstance(instance, str) else None
-        mask = row.get("RecurrenceDayOfWeekMask")
-        weekday = _SF_WEEKDAY_BITS.get(mask) if isinstance(mask, int) else None
-        if nth is None or weekday is None:
-            return (
-                f"RecurrenceInstance {instance!r} / RecurrenceDayOfWeekMask {mask!r} is not "
-                "one weekday of one week"
-            )
-        return YearlyNthHoliday(month, weekday, nth, name, closure, valid_from, valid_until)
-    return f"RecurrenceType {kind!r} is not supported (only once, RecursYearly, RecursYearlyNth)"
+    instance = row.get("RecurrenceInstance")
+    nth = _SF_INSTANCES.get(instance) if isinstance(instance, str) else None
+    mask = row.get("RecurrenceDayOfWeekMask")
+    weekday = _SF_WEEKDAY_BITS.get(mask) if isinstance(mask, int) else None
+    if nth is None or weekday is None:
+        return (
+            f"RecurrenceInstance {instance!r} / RecurrenceDayOfWeekMask {mask!r} is not "
+            "one weekday of one week"
+        )
+    return YearlyNthHoliday(month, weekday, nth, name, closure, valid_from, valid_until)
 
 
 def calendar_from_org(
