@@ -1,0 +1,460 @@
+"""`syncd check`: are the field mappings and the policy's statuses valid for this org?
+
+Two stages. First the files alone (``syncd.fieldmap.load_mappings``); when they are
+invalid every problem is reported and the org is not contacted. Then each mapped object's
+describe, as the running user sees it (describe hides fields that user may not read and
+marks the ones they may not edit as not ``updateable``): pulled fields exist, written
+fields are editable and can hold what syncd writes, and every picklist value syncd writes
+(the policy's Lead Statuses, the value maps' targets) is an active value.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from syncd.fieldmap import (
+    REQUIRED_ATTRIBUTES,
+    WRITEBACK_OBJECT,
+    ConfigProblem,
+    FieldMappings,
+    MappingsError,
+    ObjectMapping,
+    join_path,
+    load_mappings,
+)
+
+__all__ = [
+    "POLICY_FILE",
+    "CheckProblem",
+    "CheckReport",
+    "check_against_org",
+    "format_report",
+    "run_check",
+    "summary",
+]
+
+POLICY_FILE: Final = "policy.yaml"
+
+_NUMBER: Final = frozenset({"double", "int", "percent", "currency"})
+_TEXT: Final = frozenset({"string", "textarea"})
+_REFERENCE: Final = frozenset({"reference", "id"})
+_PICKLIST_TEXT: Final = frozenset({"picklist", "combobox", "string"})
+
+# The describe types each required mirror column can be filled from.
+_ATTRIBUTE_TYPES: Final[Mapping[str, frozenset[str]]] = {
+    "id": frozenset({"id"}),
+    "system_modstamp": frozenset({"datetime"}),
+    "created_date": frozenset({"datetime"}),
+    "last_modified_date": frozenset({"datetime"}),
+    "is_deleted": frozenset({"boolean"}),
+    "is_converted": frozenset({"boolean"}),
+    "is_active": frozenset({"boolean"}),
+    "has_responded": frozenset({"boolean"}),
+    "is_won": frozenset({"boolean"}),
+    "is_closed": frozenset({"boolean"}),
+    "master_record_id": _REFERENCE,
+    "owner_id": _REFERENCE,
+    "last_modified_by_id": _REFERENCE,
+    "who_id": _REFERENCE,
+    "campaign_id": _REFERENCE,
+    "lead_id": _REFERENCE,
+    "status": _PICKLIST_TEXT,
+    "lead_source": _PICKLIST_TEXT,
+    "type": _PICKLIST_TEXT,
+    "stage_name": _PICKLIST_TEXT,
+    "email": frozenset({"email", "string"}),
+    "subject": frozenset({"string", "combobox", "textarea"}),
+    "activity_date": frozenset({"date"}),
+    "developer_name": frozenset({"string"}),
+    "amount": _NUMBER,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckProblem:
+    """One thing that is wrong: the file and path to fix, the object concerned, and why."""
+
+    file: str
+    sobject: str | None
+    path: str
+    message: str
+    line: int | None = None
+
+    def render(self) -> str:
+        """``fields.yaml: objects.Lead.pull.Titel: ... (line 14)``."""
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        at = f" (line {self.line})" if self.line is not None else ""
+        return f"{where}: {self.message}{at}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``syncd check`` prints, and whether it passed."""
+
+    ok: bool
+    text: str
+    problems: tuple[CheckProblem, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything checks out, 2 (invalid configuration) otherwise."""
+        return 0 if self.ok else 2
+
+
+# --- describe, read defensively ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    type: str
+    updateable: bool
+    length: int
+    integer_digits: int
+    reference_to: tuple[str, ...]
+    active_values: tuple[str, ...]
+    inactive_values: tuple[str, ...]
+
+    @classmethod
+    def from_describe(cls, raw: Mapping[str, Any]) -> _Field:
+        kind = str(raw.get("type", ""))
+        if kind == "int":
+            # Describe gives an int field's size in `digits`; precision and scale are 0.
+            digits = int(raw.get("digits") or raw.get("precision") or 0)
+        else:
+            digits = int(raw.get("precision") or 0) - int(raw.get("scale") or 0)
+        active: list[str] = []
+        inactive: list[str] = []
+        for entry in raw.get("picklistValues") or ():
+            (active if entry.get("active", True) else inactive).append(str(entry.get("value")))
+        return cls(
+            name=str(raw.get("name", "")),
+            type=kind,
+            updateable=bool(raw.get("updateable", False)),
+            length=int(raw.get("length") or 0),
+            integer_digits=digits,
+            reference_to=tuple(str(t) for t in raw.get("referenceTo") or ()),
+            active_values=tuple(active),
+            inactive_values=tuple(inactive),
+        )
+
+
+class _Object:
+    """One describe result with case-insensitive field lookup, as SOQL resolves names."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw
+        self.fields = [_Field.from_describe(f) for f in raw.get("fields") or ()]
+        self._by_fold = {f.name.casefold(): f for f in self.fields}
+
+    def field(self, name: str) -> _Field | None:
+        return self._by_fold.get(name.casefold())
+
+    def flag(self, name: str) -> bool:
+        return bool(self.raw.get(name, True))
+
+
+def _find_describe(describes: Mapping[str, Mapping[str, Any]], sobject: str) -> _Object | None:
+    if sobject in describes:
+        return _Object(describes[sobject])
+    for name, raw in describes.items():
+        if name.casefold() == sobject.casefold():
+            return _Object(raw)
+    return None
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    by_fold = {c.casefold(): c for c in candidates}
+    close = difflib.get_close_matches(word.casefold(), list(by_fold), n=1, cutoff=0.6)
+    return f" (did you mean {by_fold[close[0]]}?)" if close else ""
+
+
+def _kind(f: _Field) -> str:
+    return "a long text area" if f.type == "textarea" and f.length > 255 else f"a {f.type}"
+
+
+# --- the checks ---------------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self, mappings: FieldMappings) -> None:
+        self.mappings = mappings
+        self.problems: list[CheckProblem] = []
+
+    def add(self, sobject: str | None, path: str, message: str) -> None:
+        line = self.mappings.line_of(path)
+        self.problems.append(CheckProblem(self.mappings.file, sobject, path, message, line))
+
+    def add_policy(self, path: str, message: str) -> None:
+        self.problems.append(CheckProblem(POLICY_FILE, WRITEBACK_OBJECT, path, message))
+
+    def pull(self, mapping: ObjectMapping, org: _Object) -> None:
+        base = f"objects.{mapping.sobject}.pull"
+        required = REQUIRED_ATTRIBUTES.get(mapping.sobject, frozenset())
+        for name, attribute in mapping.pull.items():
+            path = f"{base}.{name}"
+            found = org.field(name)
+            if found is None:
+                hint = _did_you_mean(name, (f.name for f in org.fields))
+                self.add(
+                    mapping.sobject,
+                    path,
+                    f"{mapping.sobject} has no field {name}, or the running user cannot "
+                    f"read it{hint}",
+                )
+                continue
+            if found.name != name:
+                # SOQL accepts any case, but records come back keyed by describe's spelling.
+                self.add(
+                    mapping.sobject,
+                    path,
+                    f"write it as {found.name}: Salesforce returns the field in that spelling",
+                )
+            allowed = _ATTRIBUTE_TYPES.get(attribute)
+            if attribute in required and allowed is not None and found.type not in allowed:
+                self.add(
+                    mapping.sobject,
+                    path,
+                    f"{found.name} is {_kind(found)}; {attribute!r} needs "
+                    f"{' or '.join(sorted(allowed))}",
+                )
+
+    def writeback(self, mapping: ObjectMapping, org: _Object, sizes: _Sizes) -> None:
+        base = f"objects.{mapping.sobject}.writeback"
+        for output, name in mapping.writeback.items():
+            found = org.field(name)
+            if found is None:  # reported once, under pull, where the same field is read
+                continue
+            path = f"{base}.{output}"
+            if not found.updateable:
+                self.add(
+                    mapping.sobject,
+                    path,
+                    f"{found.name} is not editable by the running user (a system or formula "
+                    "field, or field-level security makes it read-only)",
+                )
+            wrong = _incompatible(output, found, sizes)
+            if wrong is not None:
+                self.add(mapping.sobject, path, wrong)
+
+    def statuses(
+        self, mapping: ObjectMapping, org: _Object, statuses_written: Collection[str]
+    ) -> None:
+        name = mapping.writeback.get("status")
+        found = org.field(name) if name else None
+        if found is None or found.type != "picklist":
+            return  # a missing or mistyped status field is reported by the other checks
+        where: Mapping[str, str] = statuses_written if isinstance(statuses_written, Mapping) else {}
+        for status in sorted(statuses_written):
+            problem = _picklist_problem(status, found, mapping.sobject)
+            if problem is not None:
+                path = where.get(status) or "lifecycle.statuses"
+                self.add_policy(path, f"the policy writes Status {problem}")
+
+    def value_maps(self, mapping: ObjectMapping, org: _Object) -> None:
+        for attribute, value_map in mapping.value_maps.items():
+            name = mapping.field_of(attribute)
+            found = org.field(name) if name else None
+            if found is None or found.type != "picklist":
+                continue  # only picklists have a fixed list of values to check against
+            base = f"objects.{mapping.sobject}.value_maps.{attribute}"
+            reported: set[str] = set()
+            for raw, target in value_map.entries.items():
+                if target in reported:
+                    continue
+                problem = _picklist_problem(target, found, mapping.sobject)
+                if problem is not None:
+                    reported.add(target)
+                    self.add(mapping.sobject, join_path(f"{base}.map", raw), f"maps to {problem}")
+            default = value_map.default
+            if default is not None and default not in reported:
+                problem = _picklist_problem(default, found, mapping.sobject)
+                if problem is not None:
+                    self.add(mapping.sobject, f"{base}.default", f"is {problem}")
+
+
+def _picklist_problem(value: str, found: _Field, sobject: str) -> str | None:
+    if value in found.active_values:
+        return None
+    label = f"{value!r}, which is "
+    if value in found.inactive_values:
+        return f"{label}an inactive value of {sobject}.{found.name}; activate it in Setup"
+    same = [v for v in found.active_values if v.casefold() == value.casefold()]
+    if same:
+        return f"{label}not a value of {sobject}.{found.name} (the value is spelt {same[0]!r})"
+    hint = _did_you_mean(value, found.active_values)
+    return f"{label}not a value of {sobject}.{found.name}{hint}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Sizes:
+    score_digits: int
+    recycle_count_digits: int
+    grade_length: int
+    score_reason_length: int
+
+
+def _incompatible(output: str, f: _Field, sizes: _Sizes) -> str | None:
+    """Why ``f`` cannot hold what syncd writes for ``output``, or None when it can."""
+    if output == "owner":
+        if f.type != "reference" or "User" not in f.reference_to:
+            return f"{f.name} is {_kind(f)}; the owner needs a lookup to User and Group"
+        if "Group" not in f.reference_to:
+            return f"{f.name} cannot hold a queue (it looks up {', '.join(f.reference_to)})"
+        return None
+    if output == "status":
+        return None if f.type == "picklist" else f"{f.name} is {_kind(f)}; status needs a picklist"
+    if output == "sla_due":
+        return None if f.type == "datetime" else f"{f.name} is {_kind(f)}; sla_due needs a datetime"
+    if output in ("score", "recycle_count"):
+        digits = sizes.score_digits if output == "score" else sizes.recycle_count_digits
+        if f.type not in _NUMBER:
+            return f"{f.name} is {_kind(f)}; {output} needs a number field"
+        if f.integer_digits < digits:
+            return (
+                f"{f.name} holds {f.integer_digits} digit(s) before the decimal point; "
+                f"{output} needs at least {digits}"
+            )
+        return None
+    length = sizes.grade_length if output == "grade" else sizes.score_reason_length
+    if f.type not in _TEXT:
+        return f"{f.name} is {_kind(f)}; {output} needs a text field (string or textarea)"
+    if f.length < length:
+        return f"{f.name} holds {f.length} characters; {output} needs at least {length}"
+    return None
+
+
+def check_against_org(
+    mappings: FieldMappings,
+    describes: Mapping[str, Mapping[str, Any]],
+    *,
+    statuses_written: Collection[str],
+    running_user_can_update: bool | None = None,
+    score_digits: int = 3,
+    recycle_count_digits: int = 2,
+    grade_length: int = 2,
+    score_reason_length: int = 255,
+) -> list[CheckProblem]:
+    """Every way the mappings do not fit the org described by ``describes``.
+
+    ``describes`` maps object names to Salesforce describe payloads (``GET
+    /sobjects/{name}/describe``) fetched as the running user; an object absent from it is
+    reported as missing. ``statuses_written`` are the Lead Status values the policy writes;
+    when it is a mapping, its values are where each status is set in policy.yaml (e.g.
+    ``lifecycle.statuses.mql``). ``running_user_can_update`` overrides the Lead describe's
+    object-level ``updateable`` flag when the caller knows better. The sizes are what the
+    written fields must hold: digits before the decimal point for score and recycle count,
+    characters for grade and score reason.
+    """
+    checker = _Checker(mappings)
+    sizes = _Sizes(score_digits, recycle_count_digits, grade_length, score_reason_length)
+    for sobject, mapping in mappings.objects.items():
+        org = _find_describe(describes, sobject)
+        if org is None:
+            checker.add(
+                sobject,
+                f"objects.{sobject}",
+                f"the org has no {sobject} object, or the running user cannot see it",
+            )
+            continue
+        if not org.flag("queryable"):
+            checker.add(sobject, f"objects.{sobject}", f"the running user cannot query {sobject}")
+        checker.pull(mapping, org)
+        if not mapping.writeback:
+            continue
+        can_update = (
+            org.flag("updateable") if running_user_can_update is None else running_user_can_update
+        )
+        if not can_update:
+            checker.add(
+                sobject,
+                f"objects.{sobject}.writeback",
+                f"the running user cannot edit {sobject} records",
+            )
+        checker.writeback(mapping, org, sizes)
+        checker.statuses(mapping, org, statuses_written)
+        checker.value_maps(mapping, org)
+    return checker.problems
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+
+def format_report(problems: Sequence[CheckProblem]) -> str:
+    """A readable report: a count, then the problems grouped by file and object."""
+    count = len(problems)
+    lines = [f"syncd check: {count} problem{'s' if count != 1 else ''} found"]
+    files: dict[str, dict[str, list[CheckProblem]]] = {}
+    for problem in problems:
+        by_object = files.setdefault(problem.file, {})
+        by_object.setdefault(problem.sobject or "(whole file)", []).append(problem)
+    for file, by_object in files.items():
+        lines.append("")
+        lines.append(file)
+        for sobject, found in by_object.items():
+            lines.append(f"  {sobject}")
+            # Within an object, top to bottom as the file reads; unplaced problems last.
+            for problem in sorted(found, key=lambda p: (p.line is None, p.line or 0)):
+                where = f"{problem.path}: " if problem.path else ""
+                at = f" (line {problem.line})" if problem.line is not None else ""
+                lines.append(f"    {where}{problem.message}{at}")
+    lines.append("")
+    lines.append("Fix these in the files named above, then run `syncd check` again.")
+    return "\n".join(lines)
+
+
+def summary(mappings: FieldMappings, describes: Mapping[str, Mapping[str, Any]]) -> str:
+    """The one-line "OK": how many objects, pulled fields and written fields were checked."""
+    objects = [name for name in mappings.objects if _find_describe(describes, name) is not None]
+    pulled = sum(len(mappings[name].pull) for name in objects)
+    written = sum(len(mappings[name].writeback) for name in objects)
+    return (
+        f"OK: {len(objects)} objects, {pulled} pulled fields and {written} writeback fields "
+        "match the org"
+    )
+
+
+def _from_config(problems: Iterable[ConfigProblem]) -> list[CheckProblem]:
+    out: list[CheckProblem] = []
+    for p in problems:
+        sobject = p.path.split(".")[1].split("[")[0] if p.path.startswith("objects.") else None
+        out.append(CheckProblem(p.file, sobject, p.path, p.message, p.line))
+    return out
+
+
+def run_check(
+    mappings_dir: Path,
+    describe: Callable[[str], Mapping[str, Any] | None],
+    statuses_written: Collection[str],
+    *,
+    running_user_can_update: bool | None = None,
+) -> CheckReport:
+    """Validate ``mappings_dir`` and then, if the files are valid, the org.
+
+    ``describe(name)`` returns the object's describe payload, or None when the org has no
+    such object; it is called once per mapped object and never when the files are invalid.
+    """
+    try:
+        mappings = load_mappings(mappings_dir)
+    except MappingsError as exc:
+        problems = _from_config(exc.problems)
+        text = format_report(problems) + "\n(The org was not contacted: fix the files first.)"
+        return CheckReport(ok=False, text=text, problems=tuple(problems))
+    describes: dict[str, Mapping[str, Any]] = {}
+    for sobject in mappings.objects:
+        payload = describe(sobject)
+        if payload is not None:
+            describes[sobject] = payload
+    problems = check_against_org(
+        mappings,
+        describes,
+        statuses_written=statuses_written,
+        running_user_can_update=running_user_can_update,
+    )
+    if problems:
+        return CheckReport(ok=False, text=format_report(problems), problems=tuple(problems))
+    return CheckReport(ok=True, text=summary(mappings, describes))
