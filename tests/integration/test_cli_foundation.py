@@ -1,0 +1,65 @@
+"""The command line keeps its contract: one clear line and exit 2 for bad configuration."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run_syncd(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCD_")} | env
+    return subprocess.run(
+        [sys.executable, "-m", "syncd", *args],
+        env=full_env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = run_syncd("--help", env={}, cwd=tmp_path)
+    assert result.returncode == 0
+    assert "db" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("mysql://root@localhost/syncd", "unsupported scheme 'mysql'"),
+        ("postgresql+psycopg://postgres@127.0.0.1:1/test", "cannot reach the mirror database"),
+        ("sqlite:////nonexistent-dir/syncd.db", "cannot reach the mirror database"),
+    ],
+    ids=["unknown-scheme", "postgres-unreachable", "sqlite-unwritable"],
+)
+def test_a_bad_database_url_gives_one_line_and_exit_2(
+    url: str, needle: str, tmp_path: Path
+) -> None:
+    result = run_syncd("db", "upgrade", env={"SYNCD_DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_db_upgrade_twice_creates_then_changes_nothing(database_url: str, tmp_path: Path) -> None:
+    env = {"SYNCD_DATABASE_URL": database_url}
+    first = run_syncd("db", "upgrade", env=env, cwd=tmp_path)
+    second = run_syncd("db", "upgrade", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "upgraded empty -> " in first.stdout
+    assert second.returncode == 0, second.stderr
+    assert "nothing to do" in second.stdout
+
+
+def test_a_password_in_the_database_url_is_not_echoed(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://syncd:pg-pass-9@127.0.0.1:1/test"
+    result = run_syncd("db", "upgrade", env={"SYNCD_DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "pg-pass-9" not in result.stderr + result.stdout
