@@ -150,7 +150,9 @@ def normalise_database_url(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     if not sep or not scheme:
         raise SettingsError(
-            [f"SYNCD_DATABASE_URL {_mask_url(url)!r} is not a URL (expected e.g. sqlite:///syncd.db)"]
+            [
+                f"SYNCD_DATABASE_URL {_mask_url(url)!r} is not a URL (expected e.g. sqlite:///syncd.db)"
+            ]
         )
     lowered = scheme.lower()
     if lowered in _SQLITE_SCHEMES or lowered in _POSTGRES_SCHEMES:
@@ -195,9 +197,7 @@ def _salesforce_login(env: Mapping[str, str], problems: list[str]) -> Salesforce
 
     if instance_url or token:
         if not (instance_url and token):
-            problems.append(
-                "SYNCD_SF_INSTANCE_URL and SYNCD_SF_ACCESS_TOKEN must be set together"
-            )
+            problems.append("SYNCD_SF_INSTANCE_URL and SYNCD_SF_ACCESS_TOKEN must be set together")
             return None
         if not instance_url.startswith("https://"):
             problems.append("SYNCD_SF_INSTANCE_URL must start with https://")
@@ -266,7 +266,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         try:
             share = float(share_raw)
         except ValueError:
-            problems.append(f"SYNCD_API_BUDGET_SHARE must be a fraction like 0.2, not {share_raw!r}")
+            problems.append(
+                f"SYNCD_API_BUDGET_SHARE must be a fraction like 0.2, not {share_raw!r}"
+            )
         else:
             if not 0 < share <= 1:
                 problems.append(f"SYNCD_API_BUDGET_SHARE must be in (0, 1], not {share}")
@@ -275,7 +277,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if log_format not in ("auto", "json", "console"):
         problems.append(f"SYNCD_LOG_FORMAT must be auto, json or console, not {log_format!r}")
 
-    api_version = env.get("SYNCD_SF_API_VERSION", DEFAULT_API_VERSION).strip() or DEFAULT_API_VERSION
+    api_version = (
+        env.get("SYNCD_SF_API_VERSION", DEFAULT_API_VERSION).strip() or DEFAULT_API_VERSION
+    )
     try:
         if float(api_version) < 50.0:
             problems.append(f"SYNCD_SF_API_VERSION must be 50.0 or later, not {api_version}")
