@@ -65,7 +65,13 @@ ID_TYPES = frozenset({"id", "reference"})
 NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
 
 # How Salesforce names the expected type in "must be of type ..." messages.
-_TYPE_WORDS = {"int": "integer", "currency": "double", "percent": "double", "datetime": "dateTime"}
+_TYPE_WORDS = {
+    "reference": "id",
+    "int": "integer",
+    "currency": "double",
+    "percent": "double",
+    "datetime": "dateTime",
+}
 
 MAX_OFFSET = 2000
 _LONG_TEXT_LENGTH = 255
@@ -274,7 +280,7 @@ class _Binder:
                 INVALID_FIELD, pos, f"field '{name}' can not be filtered in query call"
             )
         if not ok:
-            word = _TYPE_WORDS.get(ftype, ftype)
+            word = "string" if ftype in TEXT_TYPES else _TYPE_WORDS.get(ftype, ftype)
             quoting = "be" if ftype in TEXT_TYPES or ftype in ID_TYPES else "not be"
             raise self.error(
                 INVALID_FIELD,
