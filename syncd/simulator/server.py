@@ -1,0 +1,577 @@
+"""The simulator's HTTPS server: a WSGI app over the org, plus a handle to run it in a thread.
+
+Request pipeline for ``/services/data/vNN.N/...``: version check, session check (401),
+daily budget (403), injected latency and 503s, then the resource; every answer carries
+``Sforce-Limit-Info``. ``/services/oauth2/token`` issues sessions; ``/__sim/`` is the
+admin API (never counted as API calls).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import ssl
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import trustme
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from syncd.simulator.bulk import BulkApi, CsvReply
+from syncd.simulator.errors import SalesforceApiError, not_found
+from syncd.simulator.faults import Faults, FaultSettings
+from syncd.simulator.limits import DEFAULT_DAILY_BUDGET, ApiUsage, Stats
+from syncd.simulator.oauth import OAuthConfig, OAuthError, TokenStore, grant, token_response
+from syncd.simulator.org import Org, SimClock
+from syncd.simulator.rest import RequestContext, RestApi, Result
+
+MIN_VERSION = 50.0
+MAX_VERSION = 66.0
+_VERSION = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
+_ID_SEGMENT = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
+
+RepsTick = Callable[[Org], Any]
+
+
+class Simulator:
+    """Everything the server serves: org, sessions, budget, faults, stats, REST and Bulk."""
+
+    def __init__(
+        self,
+        org: Org,
+        *,
+        daily_budget: int = DEFAULT_DAILY_BUDGET,
+        token_ttl_calls: int | None = None,
+        token_ttl_seconds: float | None = None,
+        faults: FaultSettings | None = None,
+        oauth: OAuthConfig | None = None,
+        reps_tick: RepsTick | None = None,
+    ) -> None:
+        self.org = org
+        self.usage = ApiUsage(daily_budget, org.clock)
+        self.stats = Stats()
+        self.faults = Faults(faults)
+        self.tokens = TokenStore(
+            org.clock, ttl_calls=token_ttl_calls, ttl_seconds=token_ttl_seconds
+        )
+        self.oauth = oauth or OAuthConfig()
+        self.rest = RestApi(org, self.faults, self.stats)
+        self.bulk = BulkApi(org, self.rest, self.stats)
+        self.reps_tick = reps_tick
+        self.instance_url = ""
+        self.connection: dict[str, str] = {}
+
+    # --- WSGI ---
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            response = self.dispatch(request)
+        except Exception:  # noqa: BLE001 - a bug must answer 500 like Salesforce, not kill the thread
+            response = _json(
+                500,
+                [{"message": "An unexpected error occurred.", "errorCode": "UNKNOWN_EXCEPTION"}],
+            )
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/__sim/"):
+            return self.admin(request, path[len("/__sim/") :].strip("/"))
+        if path.rstrip("/") == "/services/oauth2/token":
+            return self.token(request)
+        if path.rstrip("/") == "/services/data":
+            return _json(
+                200,
+                [
+                    {"label": f"v{v}", "url": f"/services/data/v{v}.0", "version": f"{v}.0"}
+                    for v in range(int(MIN_VERSION), int(MAX_VERSION) + 1)
+                ],
+            )
+        match = _VERSION.match(path)
+        if match is None or not MIN_VERSION <= float(match.group(1)) <= MAX_VERSION:
+            return _json(404, [not_found().to_error()])
+        return self.api(request, match.group(1), (match.group(2) or "/").strip("/"))
+
+    def api(self, request: Request, version: str, rest_path: str) -> Response:
+        segments = rest_path.split("/") if rest_path else []
+        endpoint = f"{request.method} {_endpoint_label(segments)}"
+        self.stats.count_call(endpoint)
+        auth = request.headers.get("Authorization", "")
+        token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        user_id = self.tokens.authenticate(token) if token else None
+        if user_id is None:
+            return self._limited(
+                _json(
+                    401,
+                    [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
+                )
+            )
+        if not self.usage.try_consume():
+            return self._limited(
+                _json(
+                    403,
+                    [
+                        {
+                            "message": "TotalRequests Limit exceeded.",
+                            "errorCode": "REQUEST_LIMIT_EXCEEDED",
+                        }
+                    ],
+                )
+            )
+        latency = self.faults.settings.latency_ms
+        if latency:
+            time.sleep(latency / 1000)
+        if self.faults.should_fail_503():
+            response = _json(
+                503,
+                [
+                    {
+                        "message": "Server temporarily unavailable; try again later.",
+                        "errorCode": "SERVER_UNAVAILABLE",
+                    }
+                ],
+            )
+            retry_after = self.faults.settings.retry_after_seconds
+            if retry_after is not None:
+                response.headers["Retry-After"] = str(retry_after)
+            return self._limited(response)
+        try:
+            payload: Any = None
+            if request.mimetype == "application/json" or (
+                request.method in ("POST", "PATCH")
+                and request.mimetype != "text/csv"
+                and request.data
+            ):
+                try:
+                    payload = json.loads(request.get_data(as_text=True) or "null")
+                except json.JSONDecodeError as exc:
+                    raise SalesforceApiError(
+                        400, "JSON_PARSER_ERROR", f"Unexpected character: {exc.msg}"
+                    ) from None
+            ctx = RequestContext(
+                method=request.method,
+                version=version,
+                user_id=user_id,
+                args=request.args,
+                headers={k.lower(): v for k, v in request.headers.items()},
+                json=payload,
+            )
+            status, body = self.route(ctx, segments, request)
+        except SalesforceApiError as exc:
+            status, body = exc.status, [exc.to_error()]
+        return self._limited(_reply(status, body))
+
+    def _limited(self, response: Response) -> Response:
+        response.headers["Sforce-Limit-Info"] = self.usage.header()
+        return response
+
+    def route(self, ctx: RequestContext, seg: list[str], request: Request) -> Result:
+        method = ctx.method
+        n = len(seg)
+        head = seg[0] if seg else ""
+        if n == 0 and method == "GET":
+            return 200, {
+                name: f"{ctx.base}/{name}"
+                for name in ("sobjects", "query", "queryAll", "limits", "composite", "jobs")
+            }
+        if head == "limits" and n == 1 and method == "GET":
+            return 200, self.usage.limits_body()
+        if head in ("query", "queryAll") and method == "GET":
+            include_deleted = head == "queryAll"
+            if n == 1:
+                return self.rest.query(ctx, include_deleted=include_deleted)
+            if n == 2:
+                return self.rest.query_more(ctx, seg[1], head)
+        if head == "sobjects":
+            return self._sobjects(ctx, seg)
+        if seg[:2] == ["composite", "sobjects"] and n == 2 and method in ("POST", "PATCH"):
+            return self.rest.collection(ctx, creating=method == "POST")
+        if head == "jobs" and n >= 2 and seg[1] in ("query", "ingest"):
+            return self._jobs(ctx, seg, request)
+        raise not_found()
+
+    def _sobjects(self, ctx: RequestContext, seg: list[str]) -> Result:
+        method, n = ctx.method, len(seg)
+        if n == 1 and method == "GET":
+            return self.rest.describe_global(ctx)
+        if n < 2:
+            raise not_found()
+        objdef = self.org.object_def(seg[1])
+        if n == 2:
+            if method == "GET":
+                return self.rest.sobject_info(ctx, objdef)
+            if method == "POST":
+                return self.rest.create_record(ctx, objdef)
+        elif n == 3:
+            if seg[2] == "describe" and method == "GET":
+                return self.rest.describe(ctx, objdef)
+            if seg[2] == "updated" and method == "GET":
+                return self.rest.updated(ctx, objdef)
+            if seg[2] == "deleted" and method == "GET":
+                return self.rest.deleted(ctx, objdef)
+            if method == "GET":
+                return self.rest.get_record(ctx, objdef, seg[2])
+            if method == "PATCH":
+                return self.rest.update_record(ctx, objdef, seg[2])
+            if method == "DELETE":
+                return self.rest.delete_record(ctx, objdef, seg[2])
+        raise not_found()
+
+    def _jobs(self, ctx: RequestContext, seg: list[str], request: Request) -> Result:
+        method, n = ctx.method, len(seg)
+        query = seg[1] == "query"
+        if n == 2:
+            if method == "POST":
+                return (
+                    self.bulk.create_query_job(ctx) if query else self.bulk.create_ingest_job(ctx)
+                )
+            if method == "GET":
+                return self.bulk.list_jobs(query=query)
+        elif n == 3:
+            if method == "GET":
+                return 200, self.bulk.job(seg[2], query=query).info()
+            if method == "PATCH":
+                return self.bulk.set_state(ctx, seg[2], query=query)
+            if method == "DELETE":
+                return self.bulk.delete(seg[2], query=query)
+        elif n == 4:
+            if query and seg[3] == "results" and method == "GET":
+                return self.bulk.query_results(ctx, seg[2])
+            if not query and seg[3] == "batches" and method == "PUT":
+                return self.bulk.upload(ctx, seg[2], request.get_data())
+            if (
+                not query
+                and method == "GET"
+                and seg[3]
+                in (
+                    "successfulResults",
+                    "failedResults",
+                    "unprocessedrecords",
+                )
+            ):
+                return self.bulk.ingest_results(seg[2], seg[3])
+        raise not_found()
+
+    # --- OAuth ---
+
+    def token(self, request: Request) -> Response:
+        if request.method != "POST":
+            return _json(
+                405, {"error": "invalid_request", "error_description": "must use HTTP POST"}
+            )
+        form = dict(request.form.items())
+
+        def find_user(username: str) -> tuple[str, bool] | None:
+            with self.org.lock:
+                for user in self.org.table("User").values():
+                    if user.get("Username") == username:
+                        return user["Id"], bool(user.get("IsActive"))
+            return None
+
+        try:
+            user_id = grant(form, config=self.oauth, find_user=find_user, now=self.org.now())
+        except OAuthError as exc:
+            return _json(exc.status, exc.body())
+        token = self.tokens.issue(user_id)
+        return _json(
+            200,
+            token_response(
+                token=token,
+                user_id=user_id,
+                instance_url=self.instance_url,
+                issued_at=self.org.now(),
+                secret=self.oauth.consumer_secret,
+            ),
+        )
+
+    # --- admin ---
+
+    def admin(self, request: Request, path: str) -> Response:
+        method = request.method
+        try:
+            body = request.get_json(silent=True) or {}
+            if path == "connection" and method == "GET":
+                return _json(200, self.connection)
+            if path == "stats" and method == "GET":
+                return _json(
+                    200,
+                    {
+                        **self.stats.snapshot(),
+                        "api_usage": {"used": self.usage.used, "max": self.usage.daily_budget},
+                    },
+                )
+            if path in ("stats/reset", "reset") and method == "POST":
+                self.stats.reset()
+                if path == "reset":
+                    self.usage.reset()
+                return _json(200, {"reset": True})
+            if path == "faults" and method == "GET":
+                return _json(200, self.faults.to_json())
+            if path == "faults" and method in ("PUT", "PATCH"):
+                actions = {
+                    k: body.pop(k) for k in ("expire_sessions", "exhaust_budget") if k in body
+                }
+                settings = self.faults.update(body)
+                if actions.get("expire_sessions"):
+                    self.tokens.expire_all()
+                if actions.get("exhaust_budget"):
+                    self.usage.exhaust()
+                return _json(200, {**settings.__dict__})
+            if path == "clock" and method == "GET":
+                return _json(200, {"now": self.org.now().isoformat()})
+            if path == "clock/advance" and method == "POST":
+                clock = self.org.clock
+                if not isinstance(clock, SimClock):
+                    return _json(409, {"error": "the org clock is not a SimClock"})
+                clock.advance(timedelta(seconds=float(body.get("seconds", 0))))
+                return _json(200, {"now": self.org.now().isoformat()})
+            if path == "reps/tick" and method == "POST":
+                if self.reps_tick is None:
+                    return _json(409, {"error": "rep behaviour is not enabled"})
+                result = self.reps_tick(self.org)
+                return _json(200, {"ticked": True, "result": _jsonable(result)})
+            if path == "budget" and method == "PUT":
+                self.usage.daily_budget = int(body["daily_budget"])
+                return _json(200, {"daily_budget": self.usage.daily_budget})
+        except (ValueError, TypeError, KeyError) as exc:
+            return _json(400, {"error": str(exc)})
+        return _json(404, {"error": f"no admin resource {method} /__sim/{path}"})
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+def _endpoint_label(segments: list[str]) -> str:
+    """A stable name for counting calls: ids, locators and job ids become placeholders."""
+    out: list[str] = []
+    for i, seg in enumerate(segments):
+        if i > 0 and segments[0] in ("query", "queryAll"):
+            out.append("{locator}")
+        elif i > 0 and segments[0] == "sobjects" and i == 1:
+            out.append(seg)
+        elif _ID_SEGMENT.match(seg) and any(c.isdigit() for c in seg):
+            out.append("{id}")
+        else:
+            out.append(seg)
+    return "/".join(out) or "/"
+
+
+def _json(status: int, body: Any) -> Response:
+    return Response(
+        json.dumps(body, separators=(",", ":")),
+        status=status,
+        content_type="application/json;charset=UTF-8",
+    )
+
+
+def _reply(status: int, body: Any) -> Response:
+    if status == 204 or (body is None and status in (201, 204)):
+        return Response(status=status)
+    if isinstance(body, CsvReply):
+        response = Response(body.text, status=status, content_type="text/csv")
+        for key, value in body.headers.items():
+            response.headers[key] = value
+        return response
+    return _json(status, body)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per request (the benchmarks make tens of thousands)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        return
+
+
+# --- running it ----------------------------------------------------------------------------
+
+
+@dataclass
+class SimAdmin:
+    """Python access to what ``/__sim/`` offers, for tests and the CLI."""
+
+    sim: Simulator
+
+    def stats(self) -> dict[str, Any]:
+        return self.sim.stats.snapshot()
+
+    def reset(self) -> None:
+        self.sim.stats.reset()
+        self.sim.usage.reset()
+
+    @property
+    def faults(self) -> FaultSettings:
+        return self.sim.faults.settings
+
+    def set_faults(self, **changes: Any) -> FaultSettings:
+        return self.sim.faults.update(changes)
+
+    def expire_sessions(self) -> None:
+        self.sim.tokens.expire_all()
+
+    def exhaust_budget(self) -> None:
+        self.sim.usage.exhaust()
+
+    @property
+    def api_calls(self) -> int:
+        return sum(self.sim.stats.calls.values())
+
+    def calls(self, endpoint: str) -> int:
+        return self.sim.stats.calls[endpoint]
+
+    @property
+    def api_usage(self) -> int:
+        return self.sim.usage.used
+
+    def advance_clock(self, delta: timedelta) -> None:
+        clock = self.sim.org.clock
+        if not isinstance(clock, SimClock):
+            raise TypeError("the org clock is not a SimClock")
+        clock.advance(delta)
+
+    def issue_token(self, user_id: str | None = None) -> str:
+        return self.sim.tokens.issue(user_id or self.sim.org.integration_user_id)
+
+
+class SimulatorHandle:
+    """A running simulator: URL, token and CA file to connect with; ``stop()`` when done."""
+
+    def __init__(
+        self,
+        sim: Simulator,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        workdir: Path | None = None,
+        connection_file: Path | None = None,
+    ) -> None:
+        self.sim = sim
+        self.org = sim.org
+        self.admin = SimAdmin(sim)
+        self._tmp = tempfile.TemporaryDirectory(prefix="syncd-sim-") if workdir is None else None
+        directory = workdir or Path(self._tmp.name)  # type: ignore[union-attr]
+        directory.mkdir(parents=True, exist_ok=True)
+        ca = trustme.CA()
+        cert = ca.issue_cert("127.0.0.1", "localhost")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        cert.configure_cert(context)
+        self.ca_bundle = str(directory / "sim-ca.pem")
+        ca.cert_pem.write_to_path(self.ca_bundle)
+        self._server = make_server(
+            host, port, sim, threaded=True, ssl_context=context, request_handler=_QuietHandler
+        )
+        self.port: int = self._server.server_port
+        self.instance_url = f"https://{host}:{self.port}"
+        sim.instance_url = self.instance_url
+        sim.oauth.audiences.add(self.instance_url)
+        self.access_token = sim.tokens.issue(sim.org.integration_user_id)
+        sim.connection = {
+            "instance_url": self.instance_url,
+            "access_token": self.access_token,
+            "ca_bundle": self.ca_bundle,
+        }
+        self.connection_file: Path | None = None
+        if connection_file is not None:
+            connection_file.parent.mkdir(parents=True, exist_ok=True)
+            connection_file.write_text(json.dumps(sim.connection, indent=2) + "\n")
+            self.connection_file = connection_file
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="syncd-simulator", daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def connection(self) -> dict[str, str]:
+        return dict(self.sim.connection)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> SimulatorHandle:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def start_simulator(
+    *,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    leads: int = 0,
+    seed: int = 0,
+    connection_file: str | Path | None = None,
+    daily_budget: int = DEFAULT_DAILY_BUDGET,
+    token_ttl_calls: int | None = None,
+    token_ttl_seconds: float | None = None,
+    faults: FaultSettings | None = None,
+    oauth: OAuthConfig | None = None,
+    reps: bool = False,
+    org: Org | None = None,
+    now: datetime | None = None,
+    workdir: Path | None = None,
+) -> SimulatorHandle:
+    """Build (and seed, when ``leads`` > 0) an org and serve it over HTTPS in a thread.
+
+    The seed comes from ``syncd.simulator.seed.generate_org``; ``now`` pins the org clock's
+    start (the seed spreads data over the 90 days before it).
+    """
+    if org is None:
+        org = Org(clock=SimClock(now))
+    if leads > 0:
+        seed_module = importlib.import_module("syncd.simulator.seed")
+        seed_module.generate_org(org, leads=leads, seed=seed, now=org.now())
+    reps_tick: RepsTick | None = None
+    if reps:
+        reps_module = importlib.import_module("syncd.simulator.reps")
+        reps_tick = _reps_ticker(reps_module, seed)
+    sim = Simulator(
+        org,
+        daily_budget=daily_budget,
+        token_ttl_calls=token_ttl_calls,
+        token_ttl_seconds=token_ttl_seconds,
+        faults=faults,
+        oauth=oauth,
+        reps_tick=reps_tick,
+    )
+    path = Path(connection_file) if connection_file is not None else None
+    return SimulatorHandle(sim, host=host, port=port, workdir=workdir, connection_file=path)
+
+
+def _reps_ticker(module: Any, seed: int) -> RepsTick:
+    """Adapt ``syncd.simulator.reps`` (a ``RepBehaviour``-like class or a ``tick`` function)."""
+    factory = getattr(module, "RepSimulator", None) or getattr(module, "RepBehaviour", None)
+    if factory is not None:
+        behaviour = factory(seed=seed)
+        return lambda org: behaviour.tick(org)
+    tick = module.tick
+    return lambda org: tick(org)
