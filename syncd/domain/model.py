@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from syncd.domain.routing import RoutingState
 
 __all__ = [
     "Activity",
@@ -292,7 +296,7 @@ class Decision:
     reasons: tuple[str, ...]
     policy_version: str
     state: LeadState
-    routing_state: object
+    routing_state: RoutingState
     score: int | None = None
     fit: int | None = None
     engagement: int | None = None
