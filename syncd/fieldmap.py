@@ -38,6 +38,7 @@ __all__ = [
     "MappingsError",
     "ObjectMapping",
     "ValueMap",
+    "join_path",
     "load_mappings",
 ]
 
@@ -300,7 +301,8 @@ class FieldMappings:
 # --- YAML with positions ---------------------------------------------------------------
 
 
-def _join(path: str, key: object) -> str:
+def join_path(path: str, key: object) -> str:
+    """``path.key``, or ``path["key"]`` when the key is not a plain word (spaces, dashes)."""
     text = str(key)
     if _PLAIN_KEY.fullmatch(text):
         return f"{path}.{text}" if path else text
@@ -325,7 +327,9 @@ class _Collector:
             root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            what = " ".join(p for p in (exc.context, exc.problem) if p)
+            what = exc.problem or exc.context or "cannot be parsed"
+            if exc.context and exc.context_mark and exc.problem:
+                what += f" ({exc.context} on line {exc.context_mark.line + 1})"
             self.add("", f"not valid YAML: {what}", line=mark.line + 1 if mark else None)
             return None
         except yaml.YAMLError as exc:
@@ -339,14 +343,22 @@ class _Collector:
     def _build(self, node: Node, path: str, constructor: SafeConstructor) -> object:
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, MappingNode):
-            out: dict[object, object] = {}
+            out: dict[str, object] = {}
             for key_node, value_node in node.value:
                 line = key_node.start_mark.line + 1
                 if not isinstance(key_node, ScalarNode):
                     self.add(path, "a key must be a plain value, not a list or mapping", line=line)
                     continue
                 key = self._scalar(key_node, path, constructor)
-                key_path = _join(path, key_node.value)
+                key_path = join_path(path, key_node.value)
+                if not isinstance(key, str):
+                    # YAML 1.1 reads yes/no/on/off/true/false as booleans and digits as numbers.
+                    self.add(
+                        key_path,
+                        f"key is read as {_type_name(key)}; put it in quotes to make it text",
+                        line=line,
+                    )
+                    continue
                 if key in out:
                     # PyYAML silently keeps the last of two equal keys: an entry would vanish.
                     first = self.lines.get(key_path)
@@ -386,36 +398,32 @@ def _type_name(value: object) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def _suggest(word: str, candidates: Iterable[str]) -> str:
-    pool = list(candidates)
-    by_fold = {c.casefold(): c for c in pool}
+def _closest(word: str, candidates: Iterable[str]) -> str | None:
+    by_fold = {c.casefold(): c for c in candidates}
     close = difflib.get_close_matches(word.casefold(), list(by_fold), n=1, cutoff=0.6)
-    return f" (did you mean {by_fold[close[0]]}?)" if close else ""
+    return by_fold[close[0]] if close else None
 
 
-def _mapping(c: _Collector, value: object, path: str, what: str) -> dict[object, object] | None:
+def _suggest(word: str, candidates: Iterable[str]) -> str:
+    close = _closest(word, candidates)
+    return f" (did you mean {close}?)" if close else ""
+
+
+def _mapping(c: _Collector, value: object, path: str, what: str) -> dict[str, object] | None:
     if isinstance(value, dict):
         return value
     c.add(path, f"must be a mapping of {what}, not {_type_name(value)}")
     return None
 
 
-def _text_key(c: _Collector, key: object, path: str) -> str | None:
-    if isinstance(key, str):
-        return key
-    # YAML 1.1 reads yes/no/on/off/true/false as booleans and digits as numbers.
-    c.add(path, f"key is read as {_type_name(key)}; put it in quotes to make it text")
-    return None
-
-
 def _check_unknown_keys(
-    c: _Collector, data: Mapping[object, object], path: str, allowed: Iterable[str]
+    c: _Collector, data: Mapping[str, object], path: str, allowed: Iterable[str]
 ) -> None:
     known = tuple(allowed)
     for key in data:
         if key not in known:
             hint = _suggest(str(key), known) or f" (expected one of: {', '.join(known)})"
-            c.add(_join(path, key), f"unknown key{hint}")
+            c.add(join_path(path, key), f"unknown key{hint}")
 
 
 def _sf_name_problem(name: str) -> str | None:
@@ -434,10 +442,8 @@ def _validate_pull(c: _Collector, sobject: str, raw: object, path: str) -> dict[
     seen_fields: dict[str, str] = {}
     seen_attrs: dict[str, str] = {}
     for key, value in data.items():
-        key_path = _join(path, key)
-        name = _text_key(c, key, key_path)
-        if name is None:
-            continue
+        key_path = join_path(path, key)
+        name = str(key)
         problem = _sf_name_problem(name)
         if problem is not None:
             c.add(key_path, problem)
@@ -474,11 +480,17 @@ def _validate_writeback(
     writeback: dict[str, str] = {}
     written_by: dict[str, str] = {}
     pulled = {name.casefold() for name in pull}
+    misspelt: set[str] = set()
     for key, value in data.items():
-        key_path = _join(path, key)
+        key_path = join_path(path, key)
         if key not in WRITEBACK_OUTPUTS:
-            hint = _suggest(str(key), WRITEBACK_OUTPUTS) or (
-                f" (the outputs are: {', '.join(WRITEBACK_OUTPUTS)})"
+            close = _closest(key, WRITEBACK_OUTPUTS)
+            if close is not None:
+                misspelt.add(close)
+            hint = (
+                f" (did you mean {close}?)"
+                if close
+                else (f" (the outputs are: {', '.join(WRITEBACK_OUTPUTS)})")
             )
             c.add(key_path, f"unknown output{hint}")
             continue
@@ -499,7 +511,8 @@ def _validate_writeback(
             c.add(key_path, f"{value} is written but not pulled; add it under pull as well")
         writeback[output] = value
     for output in WRITEBACK_OUTPUTS:
-        if output not in data:
+        # A misspelt output is one mistake, already reported; "missing" would be noise.
+        if output not in data and output not in misspelt:
             c.add(path, f"missing output {output!r}: every output needs a Lead field")
     return writeback
 
@@ -529,9 +542,9 @@ def _validate_value_map(c: _Collector, attribute: str, raw: object, path: str) -
     default = data.get("default")
     ok = True
     if "default" in data and not (isinstance(default, str) and default.strip()):
-        c.add(_join(path, "default"), f"must be a text value, not {_type_name(default)}")
+        c.add(join_path(path, "default"), f"must be a text value, not {_type_name(default)}")
         ok = False
-    map_path = _join(path, "map")
+    map_path = join_path(path, "map")
     if "map" not in data:
         c.add(path, "missing 'map' (raw spelling -> standard value)")
         return None
@@ -541,11 +554,8 @@ def _validate_value_map(c: _Collector, attribute: str, raw: object, path: str) -
     entries: dict[str, str] = {}
     seen: dict[str, str] = {}
     for key, value in entries_raw.items():
-        key_path = _join(map_path, key)
-        text = _text_key(c, key, key_path)
-        if text is None:
-            ok = False
-            continue
+        key_path = join_path(map_path, key)
+        text = str(key)
         if not text.strip():
             c.add(key_path, "an empty spelling never matches; remove it")
             ok = False
@@ -581,7 +591,7 @@ def _validate_value_maps(
     attributes = set(pull.values())
     maps: dict[str, ValueMap] = {}
     for key, value in data.items():
-        key_path = _join(path, key)
+        key_path = join_path(path, key)
         if not isinstance(key, str) or key not in attributes:
             hint = _suggest(str(key), attributes)
             c.add(key_path, f"{key!r} is not an attribute pulled on this object{hint}")
@@ -601,31 +611,37 @@ def _validate_object(c: _Collector, sobject: str, raw: object, path: str) -> Obj
         c.add(path, "missing 'pull' (Salesforce field -> mirror attribute)")
         pull: dict[str, str] = {}
     else:
-        pull = _validate_pull(c, sobject, data["pull"], _join(path, "pull"))
+        pull = _validate_pull(c, sobject, data["pull"], join_path(path, "pull"))
 
     writeback: dict[str, str] = {}
     owned: frozenset[str] = frozenset()
     if sobject == WRITEBACK_OBJECT:
         if "writeback" in data:
-            writeback = _validate_writeback(c, data["writeback"], _join(path, "writeback"), pull)
+            writeback = _validate_writeback(
+                c, data["writeback"], join_path(path, "writeback"), pull
+            )
         else:
             c.add(path, "missing 'writeback' (output -> Lead field)")
         if "daemon_owned" in data:
-            owned = _validate_daemon_owned(c, data["daemon_owned"], _join(path, "daemon_owned"))
+            owned = _validate_daemon_owned(c, data["daemon_owned"], join_path(path, "daemon_owned"))
         else:
             c.add(path, "missing 'daemon_owned' (write [] if a person always wins)")
     else:
         for key in ("writeback", "daemon_owned"):
             if key in data:
-                c.add(_join(path, key), f"only {WRITEBACK_OBJECT} is written back")
+                c.add(join_path(path, key), f"only {WRITEBACK_OBJECT} is written back")
 
     value_maps: dict[str, ValueMap] = {}
     if "value_maps" in data:
-        value_maps = _validate_value_maps(c, data["value_maps"], _join(path, "value_maps"), pull)
+        value_maps = _validate_value_maps(
+            c, data["value_maps"], join_path(path, "value_maps"), pull
+        )
 
     where = data.get("where")
     if "where" in data and not (isinstance(where, str) and where.strip()):
-        c.add(_join(path, "where"), f"must be a SOQL condition as text, not {_type_name(where)}")
+        c.add(
+            join_path(path, "where"), f"must be a SOQL condition as text, not {_type_name(where)}"
+        )
         where = None
     return ObjectMapping(
         sobject=sobject,
@@ -654,11 +670,17 @@ def _validate(c: _Collector, data: object) -> dict[str, ObjectMapping]:
     if objects_raw is None:
         return {}
     objects: dict[str, ObjectMapping] = {}
+    misspelt: set[str] = set()
     for key, value in objects_raw.items():
-        path = _join("objects", key)
+        path = join_path("objects", key)
         if key not in SYNCED_OBJECTS:
-            hint = _suggest(str(key), SYNCED_OBJECTS) or (
-                f" (syncd reads: {', '.join(SYNCED_OBJECTS)})"
+            close = _closest(key, SYNCED_OBJECTS)
+            if close is not None:
+                misspelt.add(close)
+            hint = (
+                f" (did you mean {close}?)"
+                if close
+                else (f" (syncd reads: {', '.join(SYNCED_OBJECTS)})")
             )
             c.add(path, f"unknown object{hint}")
             continue
@@ -666,7 +688,7 @@ def _validate(c: _Collector, data: object) -> dict[str, ObjectMapping]:
         if mapping is not None:
             objects[str(key)] = mapping
     for sobject in SYNCED_OBJECTS:
-        if sobject not in objects_raw:
+        if sobject not in objects_raw and sobject not in misspelt:
             c.add("objects", f"missing object {sobject}: syncd pulls it every cycle")
     return objects
 
