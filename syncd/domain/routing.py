@@ -422,7 +422,9 @@ def _pick(
         return chosen, state._record(chosen, None, None)
     # Smooth weighted round robin (nginx): every eligible member gains its weight, the
     # richest wins (first listed on a tie) and pays back the round's total weight.
-    credits = dict(state.credits.get(pool, {}))
+    # Credits of reps no longer in the pool (a policy edit) are dropped, not carried forever.
+    members = {c.user_id for c in candidates}
+    credits = {u: v for u, v in state.credits.get(pool, {}).items() if u in members}
     total = 0
     best: _Candidate | None = None
     for c in eligible:

@@ -378,6 +378,14 @@ def test_daily_caps_reset_at_local_midnight_of_the_policy_time_zone() -> None:
     )
 
 
+def test_a_rep_removed_from_the_pool_loses_their_round_robin_credit() -> None:
+    state = RoutingState.from_dict({"credits": {"sdr": {ALICE: 1, CAROL: 3}}})
+
+    result = route({}, pool_policy([ALICE, BOB]), state=state)
+
+    assert result.state.credits == {"sdr": {ALICE: 0, BOB: 1}}
+
+
 def test_routing_state_survives_a_json_round_trip() -> None:
     state = RoutingState.from_dict(
         {
