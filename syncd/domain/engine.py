@@ -126,7 +126,8 @@ class _Run:
         self.ledger.append(
             LedgerEntry(kind, before, after, tuple(reasons), self.now, self.policy.version)
         )
-        self.reasons.extend(reasons)
+        if reasons:  # the headline; details stay in the ledger entry
+            self.reasons.append(reasons[0])
 
     def cal(self) -> BusinessCalendar:
         calendar = self.calendar
@@ -311,7 +312,7 @@ def _maybe_qualify(run: _Run) -> None:
         run.now,
         exclude_owner_ids=exclude,
     )
-    run.state = replace(run.state, peak_score=score.total)
+    run.state = replace(run.state, peak_score=score.total, sla_reassignments=0)
     _hand_to(run, chosen, "handoff")
 
 
@@ -511,7 +512,14 @@ def _escalate(run: _Run, calendar: BusinessCalendar) -> None:
         else:
             run.reasons.append(f"no manager Task: {run.who(owner)} has no manager")
     if escalation.reassign:
-        _reassign(run, "SLA breached")
+        if run.state.sla_reassignments < escalation.max_reassignments:
+            run.state = replace(run.state, sla_reassignments=run.state.sla_reassignments + 1)
+            _reassign(run, "SLA breached")
+        else:
+            run.reasons.append(
+                f"not reassigned: already reassigned {run.state.sla_reassignments} time(s) "
+                f"(max {escalation.max_reassignments})"
+            )
 
 
 # --- the decision ---------------------------------------------------------------------

@@ -132,7 +132,9 @@ class LeadState:
     """syncd's bookkeeping for one lead, carried from one evaluation to the next.
 
     `stage` None means "never evaluated": the engine derives it from the org's Status.
-    `handoff_count` numbers handoffs so each alert Task is created exactly once.
+    `handoff_count` numbers handoffs so each alert Task is created exactly once;
+    `sla_breached_handoff` is the last handoff whose breach was escalated, and
+    `sla_reassignments` counts breach reassignments since the lead last became an MQL.
     `peak_score` is the highest score seen while qualified (recycle hysteresis).
     `lapsed_owner_ids` are reps who let the lead go stale (not chosen again if avoidable).
     `hygiene_flags` are the flags already reported (so they are reported once).
@@ -145,6 +147,7 @@ class LeadState:
     handoff_at: datetime | None = None
     sla_due: datetime | None = None
     sla_breached_handoff: int = 0
+    sla_reassignments: int = 0
     first_touch_at: datetime | None = None
     recycled_at: datetime | None = None
     peak_score: int | None = None
@@ -162,6 +165,7 @@ class LeadState:
             "handoff_at": _iso(self.handoff_at),
             "sla_due": _iso(self.sla_due),
             "sla_breached_handoff": self.sla_breached_handoff,
+            "sla_reassignments": self.sla_reassignments,
             "first_touch_at": _iso(self.first_touch_at),
             "recycled_at": _iso(self.recycled_at),
             "peak_score": self.peak_score,
@@ -190,6 +194,7 @@ class LeadState:
             handoff_at=_dt(data.get("handoff_at")),
             sla_due=_dt(data.get("sla_due")),
             sla_breached_handoff=_int(data.get("sla_breached_handoff")),
+            sla_reassignments=_int(data.get("sla_reassignments")),
             first_touch_at=_dt(data.get("first_touch_at")),
             recycled_at=_dt(data.get("recycled_at")),
             peak_score=None if peak is None else _int(peak),

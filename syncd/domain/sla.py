@@ -46,6 +46,7 @@ class Escalation:
     flag: bool = True
     reassign: bool = True
     manager_task: bool = True
+    max_reassignments: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,11 +246,17 @@ def parse_sla(raw: object, path: str, errors: list[ConfigError]) -> SlaPolicy | 
 
     e_path = f"{path}.escalation"
     esc = cfg.as_mapping(data.get("escalation", {}), e_path, errors) or {}
-    cfg.check_keys(esc, e_path, errors, allowed={"flag", "reassign", "manager_task"})
+    cfg.check_keys(
+        esc, e_path, errors, allowed={"flag", "reassign", "manager_task", "max_reassignments"}
+    )
     escalation = Escalation(
         flag=cfg.boolean(esc, "flag", e_path, errors, default=True),
         reassign=cfg.boolean(esc, "reassign", e_path, errors, default=True),
         manager_task=cfg.boolean(esc, "manager_task", e_path, errors, default=True),
+        max_reassignments=cfg.integer(
+            esc, "max_reassignments", e_path, errors, default=1, minimum=0
+        )
+        or 0,
     )
     if len(errors) != before or default is None:
         return None
