@@ -37,7 +37,8 @@ Policy YAML shape (`parse_routing`)::
 
 Territory entries: an entry matches when every criterion it has matches (country and state
 compare codes and names case-insensitively, e.g. "United States" = "usa" = "US"; postal
-prefixes ignore spaces and dashes). The most specific matching entry wins: the longest
+prefixes ignore spaces and dashes; a state listed without a country is compared as written,
+so prefer codes there). The most specific matching entry wins: the longest
 postal prefix, then a state match, then a country match, then the first listed. An entry
 without criteria matches every lead. A territory with no entry for the lead does not match,
 and the next rule is tried.
@@ -476,14 +477,16 @@ def _route_simple(
 
 def _territory_entry(territory: Territory, fields: Mapping[str, object]) -> TerritoryEntry | None:
     country = canonical_country(fields.get(territory.country_field))
-    state = _canonical_state(country, fields.get(territory.state_field))
+    raw_state = fields.get(territory.state_field)
+    # An entry without a country holds states as written; one with a country holds codes.
+    states = {_canonical_state(country, raw_state), _canonical_state(None, raw_state)} - {None}
     postal = _canonical_postal(fields.get(territory.postal_code_field))
     best: TerritoryEntry | None = None
     best_key = (-1, -1, -1)
     for entry in territory.entries:
         if entry.countries and country not in entry.countries:
             continue
-        if entry.states and state not in entry.states:
+        if entry.states and entry.states.isdisjoint(states):
             continue
         prefix_len = 0
         if entry.postal_prefixes:

@@ -237,6 +237,14 @@ def test_a_state_entry_beats_a_country_only_entry(state: str) -> None:
     assert route({"country": "Germany", "state": state}, policy).owner_id == CAROL
 
 
+def test_a_state_code_listed_without_a_country_matches_a_leads_state_name() -> None:
+    policy = make_policy(
+        rules=[{"name": "Texas", "to": {"territory": [{"state": "TX", "user": DAN}]}}]
+    )
+
+    assert route({"country": "United States", "state": "Texas"}, policy).owner_id == DAN
+
+
 def test_a_lead_no_rule_matches_goes_to_the_default_fallback_queue() -> None:
     policy = make_policy(
         rules=[
