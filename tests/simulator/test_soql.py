@@ -430,6 +430,22 @@ def test_error_messages_point_at_the_offending_token_like_salesforce() -> None:
     )
 
 
+def test_a_statement_longer_than_100000_characters_is_refused() -> None:
+    ids = ", ".join(f"'00Q5g{n:010d}'" for n in range(6000))
+
+    error = refusal(f"SELECT Id FROM Lead WHERE Id IN ({ids})")
+
+    assert error.error_code == "MALFORMED_QUERY"
+    assert "cannot be longer than 100,000 characters" in error.message
+
+
+def test_deeply_nested_parentheses_are_refused_not_a_crash() -> None:
+    error = refusal("SELECT Id FROM Lead WHERE " + "(" * 150 + "LastName = 'Ng'" + ")" * 150)
+
+    assert error.error_code == "MALFORMED_QUERY"
+    assert "nested too deeply" in error.message
+
+
 # --- binding: names ------------------------------------------------------------------
 
 

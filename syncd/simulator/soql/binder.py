@@ -48,7 +48,8 @@ class FieldType(Protocol):
 
     ``type`` is describe's spelling: id, reference, string, textarea, picklist, combobox,
     email, phone, url, boolean, int, double, currency, percent, date, datetime, time.
-    An optional ``length`` tells a plain text area (<= 255, filterable) from a long one.
+    An optional ``length`` tells a plain text area (<= 255, filterable) from a long one;
+    a text area without a known length counts as long.
     """
 
     @property

@@ -78,6 +78,11 @@ RELATIVE_DATES_N = frozenset(
     }
 )  # fmt: skip
 
+# Salesforce's documented cap on the length of a SOQL statement.
+MAX_SOQL_LENGTH = 100_000
+# Parentheses deeper than this are refused before Python's recursion limit is near.
+MAX_NESTING = 100
+
 _OPS = {"=": Op.EQ, "!=": Op.NE, "<>": Op.NE, "<": Op.LT, "<=": Op.LE, ">": Op.GT, ">=": Op.GE}
 
 
@@ -87,6 +92,11 @@ def parse(soql: str) -> Query:
     Raises SoqlError(MALFORMED_QUERY) with Salesforce's message layout for anything
     outside the supported grammar.
     """
+    if len(soql) > MAX_SOQL_LENGTH:
+        raise SoqlError(
+            MALFORMED_QUERY,
+            f"SOQL statements cannot be longer than {MAX_SOQL_LENGTH:,} characters",
+        )
     return _Parser(soql).query()
 
 
@@ -95,6 +105,7 @@ class _Parser:
         self.soql = soql
         self.tokens = tokenize(soql)
         self.i = 0
+        self.depth = 0
 
     # --- token helpers ---------------------------------------------------------------
 
@@ -246,8 +257,15 @@ class _Parser:
 
     def condition(self) -> Expr:
         if self.accept_punct("("):
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise SoqlError(
+                    MALFORMED_QUERY,
+                    located(self.soql, self.tok.pos, "parentheses nested too deeply"),
+                )
             inner = self.logical()
             self.expect_punct(")")
+            self.depth -= 1
             return inner
         field_tok = self.name()
         op = self.operator()
