@@ -80,6 +80,9 @@ MUNICH_OFFICE = make_calendar(
 )
 
 
+SUNDAY_NIGHT_SHIFT = make_calendar(hours={"sunday": "02:30-06:00"})
+
+
 # --- adding business time -------------------------------------------------------------
 
 ADD_CASES = [
@@ -187,6 +190,13 @@ ADD_CASES = [
         ny(2026, 10, 31, 12, 0),
         timedelta(hours=24),
         ny(2026, 11, 1, 11, 0),
+    ),
+    (
+        "an opening skipped by spring-forward starts an hour later",
+        SUNDAY_NIGHT_SHIFT,
+        ny(2026, 3, 8, 0, 0),
+        timedelta(hours=1),
+        ny(2026, 3, 8, 4, 30),
     ),
     (
         "bavarian epiphany from the holidays package",
