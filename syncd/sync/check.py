@@ -195,6 +195,8 @@ class _Checker:
     def pull(self, mapping: ObjectMapping, org: _Object) -> None:
         base = f"objects.{mapping.sobject}.pull"
         required = REQUIRED_ATTRIBUTES.get(mapping.sobject, frozenset())
+        # A written field's type is judged once, by the stricter writeback check.
+        written = {name.casefold() for name in mapping.writeback.values()}
         for name, attribute in mapping.pull.items():
             path = f"{base}.{name}"
             found = org.field(name)
@@ -215,7 +217,12 @@ class _Checker:
                     f"write it as {found.name}: Salesforce returns the field in that spelling",
                 )
             allowed = _ATTRIBUTE_TYPES.get(attribute)
-            if attribute in required and allowed is not None and found.type not in allowed:
+            if (
+                attribute in required
+                and name.casefold() not in written
+                and allowed is not None
+                and found.type not in allowed
+            ):
                 self.add(
                     mapping.sobject,
                     path,

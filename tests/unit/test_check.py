@@ -1,0 +1,402 @@
+"""`syncd check` against an org's describe: the default mappings fit the simulated org,
+the bad-mappings fixture's five mistakes are all reported at once, and each kind of
+mismatch (missing field, read-only field, wrong type, too small, picklist value missing)
+is named with the file and path to fix."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+
+from syncd.fieldmap import FieldMappings, load_mappings
+from syncd.simulator.schema import SCHEMA, FieldDef, FieldType, ObjectDef
+from syncd.sync.check import (
+    CheckProblem,
+    check_against_org,
+    format_report,
+    run_check,
+    summary,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DIR = ROOT / "mappings"
+BAD_DIR = ROOT / "tests" / "fixtures" / "bad_mappings"
+
+# What the default policy writes to Lead Status, and where policy.yaml says so.
+STATUSES: Mapping[str, str] = {
+    "Open - Not Contacted": "lifecycle.statuses.new",
+    "Nurture": "lifecycle.statuses.nurture",
+    "MQL": "lifecycle.statuses.mql",
+    "Working - Contacted": "lifecycle.statuses.sal",
+    "Sales Qualified": "lifecycle.statuses.sql",
+    "Could Not Reach": "lifecycle.statuses.could_not_reach",
+    "Recycled": "lifecycle.statuses.recycled",
+    "Disqualified": "lifecycle.statuses.disqualified",
+    "Closed - Converted": "lifecycle.statuses.converted",
+}
+
+
+def describe_field(f: FieldDef) -> dict[str, Any]:
+    """One field as `GET /sobjects/{name}/describe` lists it."""
+    is_int = f.type is FieldType.INT
+    return {
+        "name": f.name,
+        "label": f.label or f.name,
+        "type": f.type.value,
+        "soapType": f.soap_type,
+        "length": f.length,
+        "precision": 0 if is_int else f.precision,
+        "scale": f.scale,
+        # Salesforce reports an int field's size in digits, not precision.
+        "digits": f.precision if is_int else 0,
+        "custom": f.custom,
+        "calculated": f.calculated,
+        "createable": f.createable,
+        "updateable": f.updateable,
+        "nillable": f.nillable,
+        "restrictedPicklist": f.restricted_picklist,
+        "picklistValues": [
+            {
+                "active": True,
+                "defaultValue": value == f.default_value,
+                "label": value,
+                "validFor": None,
+                "value": value,
+            }
+            for value in f.picklist_values
+        ],
+        "referenceTo": list(f.reference_to),
+    }
+
+
+def describe_object(o: ObjectDef) -> dict[str, Any]:
+    return {
+        "name": o.name,
+        "label": o.label,
+        "labelPlural": o.label_plural,
+        "keyPrefix": o.key_prefix,
+        "custom": o.custom,
+        "createable": True,
+        "updateable": True,
+        "queryable": True,
+        "fields": [describe_field(f) for f in o.fields],
+    }
+
+
+def org_describes() -> dict[str, dict[str, Any]]:
+    """A fresh copy of the simulated org's describe for every object (tests mutate it)."""
+    return {name: describe_object(o) for name, o in SCHEMA.items()}
+
+
+def field_in(describes: dict[str, dict[str, Any]], sobject: str, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(f for f in describes[sobject]["fields"] if f["name"] == name)
+    return found
+
+
+@pytest.fixture(scope="module")
+def default() -> FieldMappings:
+    return load_mappings(DEFAULT_DIR)
+
+
+# --- the good case ----------------------------------------------------------------------
+
+
+def test_default_mappings_fit_the_simulated_org(default: FieldMappings) -> None:
+    assert check_against_org(default, org_describes(), statuses_written=STATUSES) == []
+
+
+def test_run_check_passes_the_default_mappings_with_a_short_summary() -> None:
+    describes = org_describes()
+    asked: list[str] = []
+
+    def describe(name: str) -> dict[str, Any] | None:
+        asked.append(name)
+        return describes.get(name)
+
+    report = run_check(DEFAULT_DIR, describe, STATUSES)
+    assert report.ok
+    assert report.exit_code == 0
+    assert report.problems == ()
+    assert report.text.startswith("OK: 10 objects, ")
+    # One describe call per mapped object: the check's whole API cost.
+    assert sorted(asked) == sorted(default_objects())
+
+
+def default_objects() -> list[str]:
+    return list(load_mappings(DEFAULT_DIR).objects)
+
+
+def test_summary_counts_objects_pulled_and_written_fields(default: FieldMappings) -> None:
+    pulled = sum(len(m.pull) for m in default.objects.values())
+    assert summary(default, org_describes()) == (
+        f"OK: 10 objects, {pulled} pulled fields and 7 writeback fields match the org"
+    )
+
+
+# --- the five mistakes -------------------------------------------------------------------
+
+FIVE_MISTAKES = [
+    ("objects.Lead.pull.Emial", "Lead has no field Emial", "did you mean Email?"),
+    ("objects.Lead.writeback.grade", "Rating is a picklist", "grade needs a text field"),
+    ("objects.Lead.writeback.score_reason", "Title holds 128 characters", "at least 255"),
+    ("objects.Lead.writeback.sla_due", "LastModifiedDate is not editable", "running user"),
+    (
+        'objects.Lead.value_maps.lead_source.map["google adwords"]',
+        "maps to 'Paid Search'",
+        "not a value of Lead.LeadSource",
+    ),
+]
+
+
+def test_bad_mappings_report_all_five_mistakes_at_once_and_exit_2() -> None:
+    describes = org_describes()
+    report = run_check(BAD_DIR, describes.get, STATUSES)
+    assert report.exit_code == 2
+    assert [(p.file, p.path) for p in report.problems] == [
+        ("fields.yaml", path) for path, _, _ in FIVE_MISTAKES
+    ]
+    for problem, (_, *fragments) in zip(report.problems, FIVE_MISTAKES, strict=True):
+        assert all(fragment in problem.message for fragment in fragments), problem.message
+
+
+def test_bad_mappings_report_points_at_each_mistakes_line() -> None:
+    report = run_check(BAD_DIR, org_describes().get, STATUSES)
+    lines = (BAD_DIR / "fields.yaml").read_text(encoding="utf-8").splitlines()
+    for problem in report.problems:
+        assert problem.line is not None
+        assert "# mistake" in lines[problem.line - 1], problem.render()
+
+
+def test_invalid_files_are_reported_without_asking_the_org(tmp_path: Path) -> None:
+    text = (DEFAULT_DIR / "fields.yaml").read_text(encoding="utf-8")
+    (tmp_path / "fields.yaml").write_text(text.replace("version: 1", "version: 3"))
+    asked: list[str] = []
+
+    def describe(name: str) -> dict[str, Any] | None:
+        asked.append(name)
+        return None
+
+    report = run_check(tmp_path, describe, STATUSES)
+    assert asked == []
+    assert report.exit_code == 2
+    assert [(p.file, p.path) for p in report.problems] == [("fields.yaml", "version")]
+    assert "The org was not contacted" in report.text
+
+
+# --- each kind of mismatch ------------------------------------------------------------------
+
+Describes = dict[str, dict[str, Any]]
+Mutation = Callable[[Describes], None]
+
+
+def set_field(sobject: str, name: str, **changes: Any) -> Mutation:
+    def mutate(describes: Describes) -> None:
+        field_in(describes, sobject, name).update(changes)
+
+    return mutate
+
+
+def drop_field(sobject: str, name: str) -> Mutation:
+    def mutate(describes: Describes) -> None:
+        fields = describes[sobject]["fields"]
+        fields.remove(field_in(describes, sobject, name))
+
+    return mutate
+
+
+def drop_object(sobject: str) -> Mutation:
+    def mutate(describes: Describes) -> None:
+        del describes[sobject]
+
+    return mutate
+
+
+def set_object(sobject: str, **changes: Any) -> Mutation:
+    def mutate(describes: Describes) -> None:
+        describes[sobject].update(changes)
+
+    return mutate
+
+
+def drop_picklist_value(sobject: str, name: str, value: str) -> Mutation:
+    def mutate(describes: Describes) -> None:
+        entries = field_in(describes, sobject, name)["picklistValues"]
+        entries[:] = [e for e in entries if e["value"] != value]
+
+    return mutate
+
+
+def deactivate_picklist_value(sobject: str, name: str, value: str) -> Mutation:
+    def mutate(describes: Describes) -> None:
+        for entry in field_in(describes, sobject, name)["picklistValues"]:
+            if entry["value"] == value:
+                entry["active"] = False
+
+    return mutate
+
+
+def rename_picklist_value(sobject: str, name: str, old: str, new: str) -> Mutation:
+    def mutate(describes: Describes) -> None:
+        for entry in field_in(describes, sobject, name)["picklistValues"]:
+            if entry["value"] == old:
+                entry["value"] = entry["label"] = new
+
+    return mutate
+
+
+ORG_MISMATCHES: list[tuple[str, Mutation, str, str, str]] = [
+    ("pulled-field-hidden-by-field-level-security", drop_field("Lead", "Industry"),
+     "fields.yaml", "objects.Lead.pull.Industry", "Lead has no field Industry"),
+    ("written-field-missing-reported-once-under-pull", drop_field("Lead", "Lead_Score__c"),
+     "fields.yaml", "objects.Lead.pull.Lead_Score__c", "Lead has no field Lead_Score__c"),
+    ("object-missing", drop_object("Holiday"),
+     "fields.yaml", "objects.Holiday", "the org has no Holiday object"),
+    ("object-not-queryable", set_object("Campaign", queryable=False),
+     "fields.yaml", "objects.Campaign", "the running user cannot query Campaign"),
+    ("lead-not-editable", set_object("Lead", updateable=False),
+     "fields.yaml", "objects.Lead.writeback", "the running user cannot edit Lead records"),
+    ("modstamp-is-a-date", set_field("Task", "SystemModstamp", type="date"),
+     "fields.yaml", "objects.Task.pull.SystemModstamp", "'system_modstamp' needs datetime"),
+    ("is-won-is-text", set_field("Opportunity", "IsWon", type="string", length=5),
+     "fields.yaml", "objects.Opportunity.pull.IsWon", "'is_won' needs boolean"),
+    ("score-read-only", set_field("Lead", "Lead_Score__c", updateable=False),
+     "fields.yaml", "objects.Lead.writeback.score", "Lead_Score__c is not editable"),
+    ("score-reason-is-a-formula", set_field("Lead", "Score_Reason__c", updateable=False,
+                                            calculated=True),
+     "fields.yaml", "objects.Lead.writeback.score_reason", "a system or formula field"),
+    ("owner-looks-up-users-only", set_field("Lead", "OwnerId", referenceTo=["User"]),
+     "fields.yaml", "objects.Lead.writeback.owner", "OwnerId cannot hold a queue"),
+    ("owner-is-text", set_field("Lead", "OwnerId", type="string", referenceTo=[]),
+     "fields.yaml", "objects.Lead.writeback.owner", "needs a lookup to User and Group"),
+    ("status-is-text", set_field("Lead", "Status", type="string", picklistValues=[]),
+     "fields.yaml", "objects.Lead.writeback.status", "Status is a string; status needs a picklist"),
+    ("score-is-text", set_field("Lead", "Lead_Score__c", type="string", length=10),
+     "fields.yaml", "objects.Lead.writeback.score", "score needs a number field"),
+    ("score-two-digits", set_field("Lead", "Lead_Score__c", precision=4, scale=2),
+     "fields.yaml", "objects.Lead.writeback.score",
+     "holds 2 digit(s) before the decimal point; score needs at least 3"),
+    ("recycle-count-one-digit-int", set_field("Lead", "Recycle_Count__c", type="int",
+                                              precision=0, digits=1),
+     "fields.yaml", "objects.Lead.writeback.recycle_count",
+     "holds 1 digit(s) before the decimal point; recycle_count needs at least 2"),
+    ("grade-one-character", set_field("Lead", "Lead_Grade__c", length=1),
+     "fields.yaml", "objects.Lead.writeback.grade",
+     "Lead_Grade__c holds 1 characters; grade needs at least 2"),
+    ("score-reason-too-short", set_field("Lead", "Score_Reason__c", type="string", length=80),
+     "fields.yaml", "objects.Lead.writeback.score_reason",
+     "Score_Reason__c holds 80 characters; score_reason needs at least 255"),
+    ("sla-due-is-a-date", set_field("Lead", "SLA_Due__c", type="date"),
+     "fields.yaml", "objects.Lead.writeback.sla_due", "sla_due needs a datetime"),
+    ("policy-status-missing", drop_picklist_value("Lead", "Status", "Nurture"),
+     "policy.yaml", "lifecycle.statuses.nurture", "'Nurture', which is not a value of Lead.Status"),
+    ("policy-status-inactive", deactivate_picklist_value("Lead", "Status", "Recycled"),
+     "policy.yaml", "lifecycle.statuses.recycled", "an inactive value of Lead.Status; activate"),
+    ("policy-status-spelt-differently",
+     rename_picklist_value("Lead", "Status", "MQL", "Mql"),
+     "policy.yaml", "lifecycle.statuses.mql", "(the value is spelt 'Mql')"),
+    ("value-map-target-missing", drop_picklist_value("Lead", "LeadSource", "Trade Show"),
+     "fields.yaml", 'objects.Lead.value_maps.lead_source.map["trade show"]',
+     "maps to 'Trade Show', which is not a value of Lead.LeadSource"),
+    ("value-map-default-inactive", deactivate_picklist_value("Lead", "LeadSource", "Other"),
+     "fields.yaml", "objects.Lead.value_maps.lead_source.map.other",
+     "maps to 'Other', which is an inactive value"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("mutate", "file", "path", "fragment"),
+    [pytest.param(m, f, p, frag, id=i) for i, m, f, p, frag in ORG_MISMATCHES],
+)
+def test_each_mismatch_with_the_org_is_reported_once_where_to_fix_it(
+    default: FieldMappings, mutate: Mutation, file: str, path: str, fragment: str
+) -> None:
+    describes = org_describes()
+    mutate(describes)
+    problems = check_against_org(default, describes, statuses_written=STATUSES)
+    assert [(p.file, p.path) for p in problems] == [(file, path)]
+    assert fragment in problems[0].message
+
+
+def test_caller_can_vouch_the_running_user_may_edit_leads(default: FieldMappings) -> None:
+    describes = org_describes()
+    describes["Lead"]["updateable"] = False
+    problems = check_against_org(
+        default, describes, statuses_written=STATUSES, running_user_can_update=True
+    )
+    assert problems == []
+
+
+def test_caller_can_say_the_running_user_may_not_edit_leads(default: FieldMappings) -> None:
+    problems = check_against_org(
+        default, org_describes(), statuses_written=STATUSES, running_user_can_update=False
+    )
+    assert [p.message for p in problems] == ["the running user cannot edit Lead records"]
+
+
+def test_statuses_given_without_places_point_at_the_status_map(default: FieldMappings) -> None:
+    problems = check_against_org(default, org_describes(), statuses_written={"MQL", "Qualified"})
+    assert [(p.file, p.path) for p in problems] == [("policy.yaml", "lifecycle.statuses")]
+    assert "'Qualified', which is not a value of Lead.Status" in problems[0].message
+
+
+def test_required_sizes_can_be_raised_for_a_policy_with_long_grades(
+    default: FieldMappings,
+) -> None:
+    problems = check_against_org(
+        default, org_describes(), statuses_written=STATUSES, grade_length=8
+    )
+    assert [p.path for p in problems] == ["objects.Lead.writeback.grade"]
+
+
+def test_a_field_spelt_in_another_case_must_use_salesforces_spelling(
+    default: FieldMappings,
+) -> None:
+    lead = default.lead
+    pull = {("firstname" if k == "FirstName" else k): v for k, v in lead.pull.items()}
+    objects = dict(default.objects)
+    objects["Lead"] = dataclasses.replace(lead, pull=MappingProxyType(pull))
+    mappings = dataclasses.replace(default, objects=MappingProxyType(objects))
+    problems = check_against_org(mappings, org_describes(), statuses_written=STATUSES)
+    assert [p.path for p in problems] == ["objects.Lead.pull.firstname"]
+    assert (
+        problems[0].message
+        == "write it as FirstName: Salesforce returns the field in that spelling"
+    )
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def test_report_groups_problems_by_file_then_object_in_line_order() -> None:
+    problems = [
+        CheckProblem("policy.yaml", "Lead", "lifecycle.statuses.mql", "the policy writes ..."),
+        CheckProblem("fields.yaml", "Lead", "objects.Lead.writeback.grade", "too short", 50),
+        CheckProblem("fields.yaml", "Task", "objects.Task.pull.Subjct", "no such field", 120),
+        CheckProblem("fields.yaml", "Lead", "objects.Lead.pull.Emial", "no such field", 12),
+    ]
+    assert format_report(problems).splitlines() == [
+        "syncd check: 4 problems found",
+        "",
+        "policy.yaml",
+        "  Lead",
+        "    lifecycle.statuses.mql: the policy writes ...",
+        "",
+        "fields.yaml",
+        "  Lead",
+        "    objects.Lead.pull.Emial: no such field (line 12)",
+        "    objects.Lead.writeback.grade: too short (line 50)",
+        "  Task",
+        "    objects.Task.pull.Subjct: no such field (line 120)",
+        "",
+        "Fix these in the files named above, then run `syncd check` again.",
+    ]
+
+
+def test_problem_renders_as_one_line_with_file_path_and_line() -> None:
+    problem = CheckProblem("fields.yaml", "Lead", "objects.Lead.pull.Emial", "no field", 24)
+    assert problem.render() == "fields.yaml: objects.Lead.pull.Emial: no field (line 24)"
