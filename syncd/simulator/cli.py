@@ -1,0 +1,94 @@
+"""``syncd sim serve``: run the simulated org until Ctrl-C (the lead mounts ``sim_app``)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from syncd.simulator.faults import FaultSettings
+from syncd.simulator.limits import DEFAULT_DAILY_BUDGET
+from syncd.simulator.server import start_simulator
+
+sim_app = typer.Typer(
+    help="The Salesforce simulator: a seeded org over HTTPS.", no_args_is_help=True
+)
+
+
+@sim_app.callback()
+def _group() -> None:
+    """Keep ``sim`` a command group even with one command, so ``syncd sim serve`` parses."""
+
+
+@sim_app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port to listen on; 0 picks any free port.")] = 0,
+    leads: Annotated[int, typer.Option(help="How many leads to seed.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed for the generated data and faults.")] = 42,
+    connection_file: Annotated[
+        Path, typer.Option(help="Where to write instance_url, access_token and ca_bundle.")
+    ] = Path("sim-connection.json"),
+    daily_budget: Annotated[
+        int, typer.Option(help="API calls allowed per rolling 24 hours.")
+    ] = DEFAULT_DAILY_BUDGET,
+    reps: Annotated[
+        bool, typer.Option("--reps/--no-reps", help="Simulate sales reps working their leads.")
+    ] = False,
+    rep_tick_seconds: Annotated[
+        float, typer.Option(help="Seconds between rep-behaviour ticks (with --reps).")
+    ] = 30.0,
+    token_ttl_calls: Annotated[
+        int | None, typer.Option(help="Expire a session after this many calls.")
+    ] = None,
+    token_ttl_seconds: Annotated[
+        float | None, typer.Option(help="Expire a session after this many seconds.")
+    ] = None,
+    latency_ms: Annotated[int, typer.Option(help="Added latency per API call.")] = 0,
+    error_503_rate: Annotated[float, typer.Option(help="Share of calls answered 503.")] = 0.0,
+    lock_row_rate: Annotated[
+        float, typer.Option(help="Share of record writes failing UNABLE_TO_LOCK_ROW.")
+    ] = 0.0,
+) -> None:
+    """Seed an org, serve it over HTTPS and write the connection file; runs until Ctrl-C."""
+    try:
+        faults = FaultSettings(
+            latency_ms=latency_ms,
+            error_503_rate=error_503_rate,
+            lock_row_rate=lock_row_rate,
+            seed=seed,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    started = time.perf_counter()
+    handle = start_simulator(
+        port=port,
+        leads=leads,
+        seed=seed,
+        connection_file=connection_file,
+        daily_budget=daily_budget,
+        token_ttl_calls=token_ttl_calls,
+        token_ttl_seconds=token_ttl_seconds,
+        faults=faults,
+        reps=reps,
+        workdir=connection_file.resolve().parent / ".sim-ca",
+    )
+    elapsed = time.perf_counter() - started
+    typer.echo(f"Simulator listening on {handle.instance_url} ({leads} leads, {elapsed:.1f} s)")
+    typer.echo(f"Connection file: {connection_file.resolve()}")
+    typer.echo(f"CA bundle: {handle.ca_bundle}  (export REQUESTS_CA_BUNDLE={handle.ca_bundle})")
+    typer.echo(f"Admin API: {handle.instance_url}/__sim/stats")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(rep_tick_seconds if reps else 3600):
+            if reps and handle.sim.reps_tick is not None:
+                handle.sim.reps_tick(handle.org)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handle.stop()
+        typer.echo("Simulator stopped.")
