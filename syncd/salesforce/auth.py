@@ -140,8 +140,10 @@ def _password_login(
             session=session,
         )
     except SalesforceAuthenticationFailed as exc:
+        # A SOAP fault (bad login) is a config problem; an unparseable 5xx is an outage.
+        outage = isinstance(exc.code, int) and exc.code >= 500
         raise AuthError(
-            ErrorKind.CONFIG,
+            ErrorKind.TRANSIENT if outage else ErrorKind.CONFIG,
             f"Salesforce SOAP login refused for {login.username}: "
             f"{_redact(str(exc.code), secrets)}: {_redact(str(exc.message), secrets)}",
             error_code=str(exc.code),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from itertools import islice
 from typing import Any
 
 import pytest
@@ -114,7 +115,9 @@ def test_query_all_returns_deleted_and_merged_rows(
     merged_loser = lead(2, IsDeleted=True, MasterRecordId=lead_id(1))
     deleted = lead(3, IsDeleted=True)
     query_all = mocked.get(
-        f"{DATA}/queryAll", json=query_page([survivor, merged_loser, deleted], total=3), match=q(soql)
+        f"{DATA}/queryAll",
+        json=query_page([survivor, merged_loser, deleted], total=3),
+        match=q(soql),
     )
 
     rows = make_client().query(soql, include_deleted=True)
@@ -129,7 +132,9 @@ def test_query_all_returns_deleted_and_merged_rows(
 
 def test_count_reads_total_size(mocked: responses.RequestsMock, make_client: MakeClient) -> None:
     soql = "SELECT COUNT() FROM Lead WHERE IsConverted = false"
-    mocked.get(f"{DATA}/query", json={"totalSize": 12873, "done": True, "records": []}, match=q(soql))
+    mocked.get(
+        f"{DATA}/query", json={"totalSize": 12873, "done": True, "records": []}, match=q(soql)
+    )
 
     assert make_client().count(soql) == 12873
 
@@ -138,7 +143,10 @@ def test_usage_is_read_from_every_answer(
     mocked: responses.RequestsMock, make_client: MakeClient
 ) -> None:
     mocked.get(
-        f"{DATA}/query", json=query_page([lead(1)], total=1), match=q(), headers=limit_info(4210, 15000)
+        f"{DATA}/query",
+        json=query_page([lead(1)], total=1),
+        match=q(),
+        headers=limit_info(4210, 15000),
     )
     client = make_client()
 
@@ -261,10 +269,10 @@ def test_budget_guard_stops_before_exceeding_the_share(
     ]
     client = make_client(budget=budget)
 
-    read: list[str] = []
+    pages_read = client.query_pages(SOQL)
+    read = [r["Id"] for page in islice(pages_read, 3) for r in page]
     with pytest.raises(BudgetExhausted, match="share"):
-        for page in client.query_pages(SOQL):
-            read += [r["Id"] for r in page]
+        next(pages_read)
 
     assert read == [lead_id(1), lead_id(2), lead_id(3)]
     assert [first.call_count, *(p.call_count for p in pages)] == [1, 1, 1]
@@ -278,19 +286,21 @@ def test_budget_guard_stops_before_exceeding_the_share(
 def test_expired_session_with_jwt_login_reauthenticates_once_and_retries(
     mocked: responses.RequestsMock, make_client: MakeClient, rsa_key_pem: tuple[Any, Any]
 ) -> None:
-    login = JwtBearerLogin("integration@acme.com", "3MVG9fakeConsumerKey", rsa_key_pem[0], LOGIN_URL)
+    login = JwtBearerLogin(
+        "integration@acme.com", "3MVG9fakeConsumerKey", rsa_key_pem[0], LOGIN_URL
+    )
     first_token = mocked.post(TOKEN_URL, json=token_response("00D!first.token"))
     second_token = mocked.post(TOKEN_URL, json=token_response("00D!second.token"))
     expired = mocked.get(
         f"{DATA}/query",
         status=401,
         json=sf_error("INVALID_SESSION_ID", "Session expired or invalid"),
-        match=q() + [matchers.header_matcher({"Authorization": "Bearer 00D!first.token"})],
+        match=[*q(), matchers.header_matcher({"Authorization": "Bearer 00D!first.token"})],
     )
     ok = mocked.get(
         f"{DATA}/query",
         json=query_page([lead(1)], total=1),
-        match=q() + [matchers.header_matcher({"Authorization": "Bearer 00D!second.token"})],
+        match=[*q(), matchers.header_matcher({"Authorization": "Bearer 00D!second.token"})],
     )
     client = make_client(login=login)
 
@@ -304,7 +314,9 @@ def test_expired_bare_session_is_a_clear_fatal_error(
     mocked: responses.RequestsMock, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     expired = mocked.get(
-        f"{DATA}/query", status=401, json=sf_error("INVALID_SESSION_ID", "Session expired or invalid")
+        f"{DATA}/query",
+        status=401,
+        json=sf_error("INVALID_SESSION_ID", "Session expired or invalid"),
     )
 
     with pytest.raises(AuthError) as raised:
@@ -326,17 +338,27 @@ def test_update_sends_allornone_false_with_auto_assign_off_and_zips_mixed_result
         f"{DATA}/composite/sobjects",
         json=[
             save_ok(lead_id(1)),
-            save_failed(lead_id(2), "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record"),
-            save_failed(lead_id(3), "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead"),
-            save_failed(lead_id(4), "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Company is required for MQL",
-                        ["Company"]),
+            save_failed(
+                lead_id(2), "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record"
+            ),
+            save_failed(
+                lead_id(3), "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead"
+            ),
+            save_failed(
+                lead_id(4),
+                "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                "Company is required for MQL",
+                ["Company"],
+            ),
         ],
         match=no_auto_assign,
     )
     relock_retry = mocked.patch(
         f"{DATA}/composite/sobjects", json=[save_ok(lead_id(2))], match=no_auto_assign
     )
-    records = [{"Id": lead_id(n), "OwnerId": user_id(7), "Lead_Score__c": 80 + n} for n in range(1, 5)]
+    records = [
+        {"Id": lead_id(n), "OwnerId": user_id(7), "Lead_Score__c": 80 + n} for n in range(1, 5)
+    ]
 
     results = make_client().update_records("Lead", records)
 
@@ -346,12 +368,18 @@ def test_update_sends_allornone_false_with_auto_assign_off_and_zips_mixed_result
         (lead_id(3), RecordOutcome.FAILED),
         (lead_id(4), RecordOutcome.FAILED),
     ]
-    assert results[3].message == "FIELD_CUSTOM_VALIDATION_EXCEPTION: Company is required for MQL [Company]"
+    assert (
+        results[3].message
+        == "FIELD_CUSTOM_VALIDATION_EXCEPTION: Company is required for MQL [Company]"
+    )
     assert (first.call_count, relock_retry.call_count) == (1, 1)
     sent = bodies(mocked, "composite/sobjects")
     assert sent[0]["allOrNone"] is False
     assert sent[0]["records"][0] == {
-        "attributes": {"type": "Lead"}, "id": lead_id(1), "OwnerId": user_id(7), "Lead_Score__c": 81
+        "attributes": {"type": "Lead"},
+        "id": lead_id(1),
+        "OwnerId": user_id(7),
+        "Lead_Score__c": 81,
     }
     assert [r["id"] for r in sent[1]["records"]] == [lead_id(2)]  # only the locked row again
     assert sleeps == [0.5]
@@ -379,7 +407,9 @@ def test_450_records_take_three_collection_calls_in_order(
         return 200, limit_info(5000, 15000), json.dumps([save_ok(r["id"]) for r in sent])
 
     collection = mocked.add_callback(
-        responses.PATCH, f"{DATA}/composite/sobjects", callback=answer,
+        responses.PATCH,
+        f"{DATA}/composite/sobjects",
+        callback=answer,
         match=[matchers.header_matcher({"Sforce-Auto-Assign": "FALSE"})],
     )
     records = [{"Id": lead_id(n), "Lead_Score__c": n % 100} for n in range(450)]

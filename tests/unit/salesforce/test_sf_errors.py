@@ -22,26 +22,67 @@ from syncd.salesforce.errors import (
 @pytest.mark.parametrize(
     ("status", "body", "kind", "code"),
     [
-        (400, sf_error("MALFORMED_QUERY", "unexpected token: 'FORM'"), ErrorKind.CONFIG,
-         "MALFORMED_QUERY"),
-        (400, sf_error("INVALID_TYPE", "sObject type 'Leed' is not supported."), ErrorKind.CONFIG,
-         "INVALID_TYPE"),
-        (400, sf_error("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record"),
-         ErrorKind.TRANSIENT, "UNABLE_TO_LOCK_ROW"),
-        (400, sf_error("INVALID_QUERY_LOCATOR", "invalid query locator"), ErrorKind.FATAL,
-         "INVALID_QUERY_LOCATOR"),
-        (401, sf_error("INVALID_SESSION_ID", "Session expired or invalid"), ErrorKind.FATAL,
-         "INVALID_SESSION_ID"),
-        (403, sf_error("INSUFFICIENT_ACCESS", "insufficient access rights on object id"),
-         ErrorKind.CONFIG, "INSUFFICIENT_ACCESS"),
-        (404, sf_error("NOT_FOUND", "The requested resource does not exist"), ErrorKind.FATAL,
-         "NOT_FOUND"),
-        (500, sf_error("UNKNOWN_EXCEPTION", "An unexpected error occurred."),
-         ErrorKind.TRANSIENT, "UNKNOWN_EXCEPTION"),
+        (
+            400,
+            sf_error("MALFORMED_QUERY", "unexpected token: 'FORM'"),
+            ErrorKind.CONFIG,
+            "MALFORMED_QUERY",
+        ),
+        (
+            400,
+            sf_error("INVALID_TYPE", "sObject type 'Leed' is not supported."),
+            ErrorKind.CONFIG,
+            "INVALID_TYPE",
+        ),
+        (
+            400,
+            sf_error("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record"),
+            ErrorKind.TRANSIENT,
+            "UNABLE_TO_LOCK_ROW",
+        ),
+        (
+            400,
+            sf_error("INVALID_QUERY_LOCATOR", "invalid query locator"),
+            ErrorKind.FATAL,
+            "INVALID_QUERY_LOCATOR",
+        ),
+        (
+            401,
+            sf_error("INVALID_SESSION_ID", "Session expired or invalid"),
+            ErrorKind.FATAL,
+            "INVALID_SESSION_ID",
+        ),
+        (
+            403,
+            sf_error("INSUFFICIENT_ACCESS", "insufficient access rights on object id"),
+            ErrorKind.CONFIG,
+            "INSUFFICIENT_ACCESS",
+        ),
+        (
+            404,
+            sf_error("NOT_FOUND", "The requested resource does not exist"),
+            ErrorKind.FATAL,
+            "NOT_FOUND",
+        ),
+        (
+            500,
+            sf_error("UNKNOWN_EXCEPTION", "An unexpected error occurred."),
+            ErrorKind.TRANSIENT,
+            "UNKNOWN_EXCEPTION",
+        ),
         (503, b"<html>Service Unavailable</html>", ErrorKind.TRANSIENT, None),
     ],
-    ids=["malformed-query", "invalid-type", "lock-on-request", "bad-locator", "session-expired",
-         "no-permission", "not-found", "server-error", "unavailable-html"],
+    ids=[
+        "malformed-query",
+        "invalid-type",
+        "lock-on-request",
+        "bad-locator",
+        "session-expired",
+        "no-permission",
+        "not-found",
+        "server-error",
+        "unavailable-html",
+    ],
 )
 def test_classify_response_by_status_and_error_code(
     status: int, body: object, kind: ErrorKind, code: str | None
@@ -132,7 +173,9 @@ def test_a_lock_together_with_a_validation_error_is_failed() -> None:
 
 
 def test_error_text_and_repr_name_kind_status_and_code() -> None:
-    error = SalesforceError(ErrorKind.CONFIG, "no such column", status=400, error_code="INVALID_FIELD")
+    error = SalesforceError(
+        ErrorKind.CONFIG, "no such column", status=400, error_code="INVALID_FIELD"
+    )
 
     assert str(error) == "HTTP 400 INVALID_FIELD: no such column"
     assert "kind=CONFIG" in repr(error)

@@ -56,8 +56,16 @@ def unescape_soql_string(literal_text: str) -> str:
         ("Zürich GmbH", "'Zürich GmbH'"),
         ("' OR Name != '", "'\\' OR Name != \\''"),
     ],
-    ids=["plain", "apostrophe", "double-quotes", "backslashes", "newline", "tab", "unicode",
-         "injection-attempt"],
+    ids=[
+        "plain",
+        "apostrophe",
+        "double-quotes",
+        "backslashes",
+        "newline",
+        "tab",
+        "unicode",
+        "injection-attempt",
+    ],
 )
 def test_quote_escapes_what_soql_requires(value: str, expected: str) -> None:
     assert quote(value) == expected
@@ -76,7 +84,7 @@ def test_datetime_literal_is_utc_unquoted_whole_seconds() -> None:
 
 def test_datetime_literal_refuses_a_naive_datetime() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        datetime_literal(datetime(2026, 11, 20, 10, 15, 30))  # noqa: DTZ001 - the point of the test
+        datetime_literal(datetime(2026, 11, 20, 10, 15, 30))
 
 
 def test_date_literal_is_iso_and_unquoted() -> None:
@@ -92,8 +100,10 @@ def test_date_literal_is_iso_and_unquoted() -> None:
         (42, "42"),
         (Decimal("1250000.50"), "1250000.50"),
         (date(2026, 11, 20), "2026-11-20"),
-        (datetime(2026, 11, 20, 2, 15, 30, tzinfo=ZoneInfo("America/Los_Angeles")),
-         "2026-11-20T10:15:30Z"),
+        (
+            datetime(2026, 11, 20, 2, 15, 30, tzinfo=ZoneInfo("America/Los_Angeles")),
+            "2026-11-20T10:15:30Z",
+        ),
         ("Web", "'Web'"),
     ],
     ids=["null", "true", "false", "int", "decimal", "date", "datetime", "string"],
@@ -119,7 +129,8 @@ def test_select_ands_conditions_and_orders() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad_name", ["Id, (SELECT Id FROM Users)", "Lead WHERE", "Owner..Name", ""],
+    "bad_name",
+    ["Id, (SELECT Id FROM Users)", "Lead WHERE", "Owner..Name", ""],
     ids=["subquery", "clause", "double-dot", "empty"],
 )
 def test_select_refuses_names_that_are_not_identifiers(bad_name: str) -> None:
@@ -143,7 +154,8 @@ def test_in_list_of_nothing_is_no_clause() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["2026-11-20T10:15:30.000+0000", "2026-11-20T10:15:30.000Z", "2026-11-20T11:15:30+01:00"],
+    "text",
+    ["2026-11-20T10:15:30.000+0000", "2026-11-20T10:15:30.000Z", "2026-11-20T11:15:30+01:00"],
     ids=["rest", "bulk", "iso"],
 )
 def test_parse_datetime_reads_salesforce_forms_as_aware_utc_instant(text: str) -> None:
