@@ -122,6 +122,9 @@ def _all(preds: tuple[Predicate, ...]) -> Predicate:
     if len(preds) == 2:
         a, b = preds
         return lambda r: a(r) and b(r)
+    if len(preds) == 3:
+        a, b, c = preds
+        return lambda r: a(r) and b(r) and c(r)
 
     def every(r: Record) -> bool:
         return all(p(r) for p in preds)
@@ -133,6 +136,9 @@ def _any(preds: tuple[Predicate, ...]) -> Predicate:
     if len(preds) == 2:
         a, b = preds
         return lambda r: a(r) or b(r)
+    if len(preds) == 3:
+        a, b, c = preds
+        return lambda r: a(r) or b(r) or c(r)
 
     def some(r: Record) -> bool:
         return any(p(r) for p in preds)
@@ -214,20 +220,21 @@ class _Compiler:
 
     @staticmethod
     def relative(name: str, op: Op, bounds: tuple[date, date]) -> Predicate:
+        lo: Any
+        hi: Any
         lo, hi = bounds
         # A relative literal is a range: = means inside it, < before it, > after it.
-        tests: dict[Op, Callable[[date], bool]] = {
-            Op.EQ: lambda v: lo <= v < hi,
-            Op.NE: lambda v: not lo <= v < hi,
-            Op.LT: lambda v: v < lo,
-            Op.LE: lambda v: v < hi,
-            Op.GT: lambda v: v >= hi,
-            Op.GE: lambda v: v >= lo,
-        }
-        test = tests[op]
+        if op is Op.EQ:
+            return lambda r: (v := r.get(name)) is not None and lo <= v < hi
         if op is Op.NE:
-            return lambda r: (v := r.get(name)) is None or test(v)  # type: ignore[arg-type]
-        return lambda r: (v := r.get(name)) is not None and test(v)  # type: ignore[arg-type]
+            return lambda r: (v := r.get(name)) is None or not lo <= v < hi
+        if op is Op.LT:
+            return lambda r: (v := r.get(name)) is not None and v < lo
+        if op is Op.LE:
+            return lambda r: (v := r.get(name)) is not None and v < hi
+        if op is Op.GT:
+            return lambda r: (v := r.get(name)) is not None and v >= hi
+        return lambda r: (v := r.get(name)) is not None and v >= lo
 
     def membership(self, name: str, kind: str, values: ValueList) -> Predicate:
         has_null = any(isinstance(v, NullValue) for v in values.items)
