@@ -346,6 +346,7 @@ def test_mixing_logical_operators_without_parentheses_is_malformed(
         ("SELECT Id FROM Lead WHERE LastName = ('Ng')", "("),
         ("SELECT Id FROM Lead WHERE Status IN ()", ")"),
         ("SELECT Id FROM Lead WHERE ConvertedDate = LAST_N_DAYS", "<EOF>"),
+        ("SELECT Id FROM Lead WHERE ConvertedDate IN (TODAY, YESTERDAY)", "TODAY"),
         ("SELECT Id, FROM Lead", "FROM"),
         ("SELECT Id FROM Lead;", ";"),
         ("SELECT Id FROM Lead WHERE", "<EOF>"),
@@ -380,6 +381,7 @@ def test_mixing_logical_operators_without_parentheses_is_malformed(
         "parenthesised-scalar",
         "empty-in-list",
         "relative-date-without-n",
+        "relative-date-in-list",
         "dangling-comma",
         "semicolon",
         "empty-where",
@@ -667,13 +669,16 @@ _datetimes = st.datetimes(
     max_value=datetime(2100, 1, 1),
     timezones=st.sampled_from([UTC, MINUS_FIVE, timezone(timedelta(hours=5, minutes=30))]),
 ).map(lambda d: DateTimeValue(d.replace(microsecond=d.microsecond // 1000 * 1000)))
-_literals = st.one_of(
+_scalars = st.one_of(
     st.just(NullValue()),
     st.booleans().map(BooleanValue),
     st.decimals(allow_nan=False, allow_infinity=False, places=3).map(NumberValue),
     _string_literals,
     st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)).map(DateValue),
     _datetimes,
+)
+_literals = st.one_of(
+    _scalars,
     st.sampled_from(["TODAY", "YESTERDAY", "NEXT_WEEK"]).map(RelativeDate),
     st.integers(0, 999).map(lambda n: RelativeDate("LAST_N_DAYS", n)),
 )
@@ -689,7 +694,7 @@ _comparisons = st.one_of(
         Comparison,
         _fields,
         st.sampled_from([Op.IN, Op.NOT_IN]),
-        st.lists(_literals, min_size=1, max_size=3).map(lambda xs: ValueList(tuple(xs))),
+        st.lists(_scalars, min_size=1, max_size=3).map(lambda xs: ValueList(tuple(xs))),
     ),
 )
 _exprs = st.recursive(

@@ -221,6 +221,16 @@ COMPARISONS = [
     ("and", "Status = 'MQL' AND Lead_Score__c > 70", {"Okafor"}),
     ("or", "Status = 'MQL' OR IsConverted = true", {"Okafor", "O'Brien", "García"}),
     (
+        "three-way-or",
+        "LastName = 'Chen' OR LastName = 'Okafor' OR IsConverted = true",
+        {"Chen", "Okafor", "García"},
+    ),
+    (
+        "four-way-and",
+        "Status = 'Nurture' AND Lead_Score__c = 35 AND Email != null AND NumberOfEmployees > 20",
+        {"de Vries"},
+    ),
+    (
         "and-of-or-and-not",
         f"(Status = 'Nurture' OR Status = 'MQL') AND (NOT OwnerId = '{REP_1}')",
         {"O'Brien"},

@@ -238,34 +238,11 @@ class _Compiler:
 
     def membership(self, name: str, kind: str, values: ValueList) -> Predicate:
         has_null = any(isinstance(v, NullValue) for v in values.items)
-        ranges = [self.range_of(name, v) for v in values.items if isinstance(v, RelativeDate)]
         consts = frozenset(
-            self.constant(v, kind)
-            for v in values.items
-            if not isinstance(v, NullValue | RelativeDate)
+            self.constant(v, kind) for v in values.items if not isinstance(v, NullValue)
         )
-
-        def norm(v: object) -> object:
-            if kind == "text":
-                return str(v).lower()
-            if kind == "number":
-                return float(v)  # type: ignore[arg-type]
-            return v
-
-        if not ranges:
-            if kind == "text":
-                return lambda r: (
-                    has_null if (v := r.get(name)) is None else str(v).lower() in consts
-                )
-            if kind != "number":
-                return lambda r: has_null if (v := r.get(name)) is None else v in consts
-
-        def inside(r: Record) -> bool:
-            v = r.get(name)
-            if v is None:
-                return has_null
-            if norm(v) in consts:
-                return True
-            return any(lo <= v < hi for lo, hi in ranges)  # type: ignore[operator]
-
-        return inside
+        if kind == "text":
+            return lambda r: has_null if (v := r.get(name)) is None else str(v).lower() in consts
+        if kind == "number":
+            return lambda r: has_null if (v := r.get(name)) is None else float(v) in consts  # type: ignore[arg-type]
+        return lambda r: has_null if (v := r.get(name)) is None else v in consts

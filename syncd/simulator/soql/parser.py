@@ -290,11 +290,20 @@ class _Parser:
 
     def value_list(self) -> ValueList:
         self.expect_punct("(")
-        items = [self.literal()]
+        items = [self.list_item()]
         while self.accept_punct(","):
-            items.append(self.literal())
+            items.append(self.list_item())
         self.expect_punct(")")
         return ValueList(tuple(items))
+
+    def list_item(self) -> Literal:
+        start = self.tok
+        item = self.literal()
+        # Relative date ranges are comparison values, not IN-list members (unverified
+        # against a live org; refusing keeps a query that might fail there visible here).
+        if isinstance(item, RelativeDate):
+            raise self.unexpected(start)
+        return item
 
     def literal(self) -> Literal:
         tok = self.tok
