@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from syncd.domain.policy import Policy, PolicyError, load_policy
 from syncd.fieldmap import (
     REQUIRED_ATTRIBUTES,
     WRITEBACK_OBJECT,
@@ -32,7 +33,9 @@ __all__ = [
     "CheckProblem",
     "CheckReport",
     "check_against_org",
+    "check_directory",
     "format_report",
+    "policy_statuses",
     "run_check",
     "summary",
 ]
@@ -385,7 +388,8 @@ def check_against_org(
         checker.writeback(mapping, org, sizes)
         checker.statuses(mapping, org, statuses_written)
         checker.value_maps(mapping, org)
-    return checker.problems
+    # The mappings' problems first, then the policy's (a stable sort keeps each in order).
+    return sorted(checker.problems, key=lambda p: p.file != mappings.file)
 
 
 # --- reporting -----------------------------------------------------------------------------
@@ -395,20 +399,25 @@ def format_report(problems: Sequence[CheckProblem]) -> str:
     """A readable report: a count, then the problems grouped by file and object."""
     count = len(problems)
     lines = [f"syncd check: {count} problem{'s' if count != 1 else ''} found"]
-    files: dict[str, dict[str, list[CheckProblem]]] = {}
+    files: dict[str, dict[str | None, list[CheckProblem]]] = {}
     for problem in problems:
         by_object = files.setdefault(problem.file, {})
-        by_object.setdefault(problem.sobject or "(whole file)", []).append(problem)
+        by_object.setdefault(problem.sobject, []).append(problem)
     for file, by_object in files.items():
         lines.append("")
         lines.append(file)
-        for sobject, found in by_object.items():
-            lines.append(f"  {sobject}")
-            # Within an object, top to bottom as the file reads; unplaced problems last.
-            for problem in sorted(found, key=lambda p: (p.line is None, p.line or 0)):
+        # Problems about no one object (the file as a whole, the policy) come first.
+        for sobject in sorted(by_object, key=lambda name: name is not None):
+            indent = "  "
+            if sobject is not None:
+                lines.append(f"  {sobject}")
+                indent = "    "
+            # Top to bottom as the file reads; problems without a line keep their order, last.
+            found = sorted(by_object[sobject], key=lambda p: (p.line is None, p.line or 0))
+            for problem in found:
                 where = f"{problem.path}: " if problem.path else ""
                 at = f" (line {problem.line})" if problem.line is not None else ""
-                lines.append(f"    {where}{problem.message}{at}")
+                lines.append(f"{indent}{where}{problem.message}{at}")
     lines.append("")
     lines.append("Fix these in the files named above, then run `syncd check` again.")
     return "\n".join(lines)
@@ -439,16 +448,21 @@ def run_check(
     statuses_written: Collection[str],
     *,
     running_user_can_update: bool | None = None,
+    file_problems: Sequence[CheckProblem] = (),
 ) -> CheckReport:
     """Validate ``mappings_dir`` and then, if the files are valid, the org.
 
     ``describe(name)`` returns the object's describe payload, or None when the org has no
     such object; it is called once per mapped object and never when the files are invalid.
+    ``file_problems`` are problems already found in the directory's other files (the
+    policy): they are reported with the mappings' own, and they too keep the org out of it.
     """
+    problems = list(file_problems)
     try:
         mappings = load_mappings(mappings_dir)
     except MappingsError as exc:
-        problems = _from_config(exc.problems)
+        problems = _from_config(exc.problems) + problems
+    if problems:
         text = format_report(problems) + "\n(The org was not contacted: fix the files first.)"
         return CheckReport(ok=False, text=text, problems=tuple(problems))
     describes: dict[str, Mapping[str, Any]] = {}
@@ -465,3 +479,44 @@ def run_check(
     if problems:
         return CheckReport(ok=False, text=format_report(problems), problems=tuple(problems))
     return CheckReport(ok=True, text=summary(mappings, describes))
+
+
+def policy_statuses(policy: Policy) -> dict[str, str]:
+    """Each Lead Status ``policy`` writes, with where policy.yaml sets it."""
+    return {
+        status: f"lifecycle.statuses.{stage.value}"
+        for stage, status in policy.lifecycle.statuses.statuses
+    }
+
+
+def check_directory(
+    mappings_dir: Path,
+    describe: Callable[[str], Mapping[str, Any] | None],
+    *,
+    running_user_can_update: bool | None = None,
+) -> CheckReport:
+    """All of ``syncd check``: fields.yaml and policy.yaml in ``mappings_dir``, then the org.
+
+    The problems of both files are reported together; the org is asked only when both
+    are valid, and then for the Lead Statuses this policy writes.
+    """
+    problems: list[CheckProblem] = []
+    statuses: dict[str, str] = {}
+    try:
+        text = (mappings_dir / POLICY_FILE).read_text(encoding="utf-8")
+        policy = load_policy(text, POLICY_FILE)
+    except FileNotFoundError:
+        problems.append(CheckProblem(POLICY_FILE, None, "", f"not found in {mappings_dir}"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(CheckProblem(POLICY_FILE, None, "", f"cannot be read: {exc}"))
+    except PolicyError as exc:
+        problems.extend(CheckProblem(POLICY_FILE, None, e.path, e.message) for e in exc.errors)
+    else:
+        statuses = policy_statuses(policy)
+    return run_check(
+        mappings_dir,
+        describe,
+        statuses,
+        running_user_can_update=running_user_can_update,
+        file_problems=problems,
+    )

@@ -13,12 +13,15 @@ from typing import Any
 
 import pytest
 
+from syncd.domain.policy import load_policy
 from syncd.fieldmap import FieldMappings, load_mappings
 from syncd.simulator.schema import SCHEMA, FieldDef, FieldType, ObjectDef
 from syncd.sync.check import (
     CheckProblem,
     check_against_org,
+    check_directory,
     format_report,
+    policy_statuses,
     run_check,
     summary,
 )
@@ -103,6 +106,10 @@ def default() -> FieldMappings:
     return load_mappings(DEFAULT_DIR)
 
 
+def default_objects() -> list[str]:
+    return list(load_mappings(DEFAULT_DIR).objects)
+
+
 # --- the good case ----------------------------------------------------------------------
 
 
@@ -127,10 +134,6 @@ def test_run_check_passes_the_default_mappings_with_a_short_summary() -> None:
     assert sorted(asked) == sorted(default_objects())
 
 
-def default_objects() -> list[str]:
-    return list(load_mappings(DEFAULT_DIR).objects)
-
-
 def test_summary_counts_objects_pulled_and_written_fields(default: FieldMappings) -> None:
     pulled = sum(len(m.pull) for m in default.objects.values())
     assert summary(default, org_describes()) == (
@@ -141,35 +144,82 @@ def test_summary_counts_objects_pulled_and_written_fields(default: FieldMappings
 # --- the five mistakes -------------------------------------------------------------------
 
 FIVE_MISTAKES = [
-    ("objects.Lead.pull.Emial", "Lead has no field Emial", "did you mean Email?"),
-    ("objects.Lead.writeback.grade", "Rating is a picklist", "grade needs a text field"),
-    ("objects.Lead.writeback.score_reason", "Title holds 128 characters", "at least 255"),
-    ("objects.Lead.writeback.sla_due", "LastModifiedDate is not editable", "running user"),
+    ("fields.yaml", "objects.Lead.pull.Emial", "Lead has no field Emial", "did you mean Email?"),
+    ("fields.yaml", "objects.Lead.writeback.grade", "Rating is a picklist", "needs a text field"),
+    ("fields.yaml", "objects.Lead.writeback.sla_due", "LastModifiedDate is not editable", "user"),
     (
+        "fields.yaml",
         'objects.Lead.value_maps.lead_source.map["google adwords"]',
         "maps to 'Paid Search'",
         "not a value of Lead.LeadSource",
+    ),
+    (
+        "policy.yaml",
+        "lifecycle.statuses.mql",
+        "the policy writes Status 'Marketing Qualified'",
+        "not a value of Lead.Status",
     ),
 ]
 
 
 def test_bad_mappings_report_all_five_mistakes_at_once_and_exit_2() -> None:
-    describes = org_describes()
-    report = run_check(BAD_DIR, describes.get, STATUSES)
+    report = check_directory(BAD_DIR, org_describes().get)
     assert report.exit_code == 2
     assert [(p.file, p.path) for p in report.problems] == [
-        ("fields.yaml", path) for path, _, _ in FIVE_MISTAKES
+        (file, path) for file, path, _, _ in FIVE_MISTAKES
     ]
-    for problem, (_, *fragments) in zip(report.problems, FIVE_MISTAKES, strict=True):
+    for problem, (_, _, *fragments) in zip(report.problems, FIVE_MISTAKES, strict=True):
         assert all(fragment in problem.message for fragment in fragments), problem.message
+    assert report.text.startswith("syncd check: 5 problems found")
 
 
-def test_bad_mappings_report_points_at_each_mistakes_line() -> None:
-    report = run_check(BAD_DIR, org_describes().get, STATUSES)
+def test_bad_mappings_report_points_at_each_field_mistakes_line() -> None:
+    report = check_directory(BAD_DIR, org_describes().get)
     lines = (BAD_DIR / "fields.yaml").read_text(encoding="utf-8").splitlines()
-    for problem in report.problems:
+    in_fields = [p for p in report.problems if p.file == "fields.yaml"]
+    assert len(in_fields) == 4
+    for problem in in_fields:
         assert problem.line is not None
         assert "# mistake" in lines[problem.line - 1], problem.render()
+
+
+def test_policy_statuses_name_where_the_policy_sets_each_status() -> None:
+    policy = load_policy((BAD_DIR / "policy.yaml").read_text(encoding="utf-8"))
+    statuses = policy_statuses(policy)
+    assert statuses["Marketing Qualified"] == "lifecycle.statuses.mql"
+    assert statuses["Closed - Converted"] == "lifecycle.statuses.converted"
+    assert len(statuses) == 9
+
+
+def test_problems_in_both_files_are_reported_together_without_asking_the_org(
+    tmp_path: Path,
+) -> None:
+    fields = (DEFAULT_DIR / "fields.yaml").read_text(encoding="utf-8")
+    (tmp_path / "fields.yaml").write_text(fields.replace("version: 1", "version: 3"))
+    policy = (BAD_DIR / "policy.yaml").read_text(encoding="utf-8")
+    (tmp_path / "policy.yaml").write_text(policy.replace("\nrouting:", "\nrouteing:", 1))
+    asked: list[str] = []
+
+    def describe(name: str) -> dict[str, Any] | None:
+        asked.append(name)
+        return None
+
+    report = check_directory(tmp_path, describe)
+    assert asked == []
+    assert {(p.file, p.path) for p in report.problems} >= {
+        ("fields.yaml", "version"),
+        ("policy.yaml", "routeing"),
+    }
+    assert "The org was not contacted" in report.text
+
+
+def test_a_missing_policy_is_reported_with_the_directory(tmp_path: Path) -> None:
+    fields = (DEFAULT_DIR / "fields.yaml").read_text(encoding="utf-8")
+    (tmp_path / "fields.yaml").write_text(fields)
+    report = check_directory(tmp_path, org_describes().get)
+    assert [(p.file, p.message) for p in report.problems] == [
+        ("policy.yaml", f"not found in {tmp_path}")
+    ]
 
 
 def test_invalid_files_are_reported_without_asking_the_org(tmp_path: Path) -> None:
@@ -375,14 +425,16 @@ def test_a_field_spelt_in_another_case_must_use_salesforces_spelling(
 def test_report_groups_problems_by_file_then_object_in_line_order() -> None:
     problems = [
         CheckProblem("policy.yaml", "Lead", "lifecycle.statuses.mql", "the policy writes ..."),
+        CheckProblem("policy.yaml", None, "routing.rules[2].to", "unknown queue"),
         CheckProblem("fields.yaml", "Lead", "objects.Lead.writeback.grade", "too short", 50),
         CheckProblem("fields.yaml", "Task", "objects.Task.pull.Subjct", "no such field", 120),
         CheckProblem("fields.yaml", "Lead", "objects.Lead.pull.Emial", "no such field", 12),
     ]
     assert format_report(problems).splitlines() == [
-        "syncd check: 4 problems found",
+        "syncd check: 5 problems found",
         "",
         "policy.yaml",
+        "  routing.rules[2].to: unknown queue",
         "  Lead",
         "    lifecycle.statuses.mql: the policy writes ...",
         "",
