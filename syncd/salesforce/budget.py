@@ -102,13 +102,22 @@ class ApiBudget:
         left = self.allowance()
         if n > left:
             usage = self._usage
-            seen = f"; org usage {usage.used}/{usage.max}" if usage else ""
+            if usage is None:
+                raise BudgetExhausted(
+                    "API budget guard: the org has not reported its daily API limit "
+                    "(no Sforce-Limit-Info header, no /limits answer)",
+                    error_code=None,
+                )
             raise BudgetExhausted(
                 f"API budget guard: {n} more call(s) would exceed syncd's share "
                 f"({self.share:.0%}) of the org's daily API limit; {left} left, "
-                f"{self.spent_by_us()} used by syncd in 24 h{seen}",
+                f"{self.spent_by_us()} used by syncd in 24 h; org usage {usage.used}/{usage.max}",
                 error_code=None,
             )
+        self.record(n)
+
+    def record(self, n: int = 1) -> None:
+        """Count ``n`` calls without checking (the /limits call that learns the limit)."""
         now = self._clock()
         self._spent_at.extend([now] * n)
         self._since_observed += n

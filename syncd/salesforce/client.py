@@ -48,6 +48,14 @@ _FROM: Final = re.compile(r"\bFROM\s+([A-Za-z][A-Za-z0-9_]*)", re.IGNORECASE)
 _PARENS: Final = re.compile(r"\([^()]*\)")
 
 Record = dict[str, Any]
+# Codes for connection failures: whether the request can have reached Salesforce.
+NOT_SENT: Final = "CONNECT_FAILED"
+MAYBE_SENT: Final = "CONNECTION_LOST"
+
+
+def _surely_not_processed(error: SalesforceError) -> bool:
+    """For creates: retry only when Salesforce cannot have acted (503, never connected)."""
+    return error.status == 503 or error.error_code == NOT_SENT
 
 
 @dataclass(frozen=True)
@@ -267,9 +275,22 @@ class SalesforceClient:
 
     # -- the one request path --------------------------------------------------------------
 
+    def _spend(self, kind: str) -> None:
+        budget = self._budget
+        if budget is None:
+            return
+        if budget.usage is None:
+            if kind == "limits":
+                budget.record(1)  # asking for the limit itself is always allowed
+                return
+            if budget.allowance() < 1:
+                # The first answer carried no Sforce-Limit-Info: ask /limits once instead of
+                # flying blind.
+                self.limits()
+        budget.spend(1)
+
     def _send(self, method: str, path: str, kind: str, **kwargs: Any) -> requests.Response:
-        if self._budget is not None:
-            self._budget.spend(1)
+        self._spend(kind)
         url = self._url(path)
         headers = {
             "Authorization": f"Bearer {self._authenticated().access_token.reveal()}",
@@ -282,9 +303,17 @@ class SalesforceClient:
             response = self._session.request(
                 method, url, headers=headers, timeout=self._timeout, **kwargs
             )
+        except requests.ConnectTimeout as exc:
+            raise SalesforceError(
+                ErrorKind.TRANSIENT,
+                f"{method} {path.split('?')[0]}: {type(exc).__name__}",
+                error_code=NOT_SENT,
+            ) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise SalesforceError(
-                ErrorKind.TRANSIENT, f"{method} {path.split('?')[0]}: {type(exc).__name__}"
+                ErrorKind.TRANSIENT,
+                f"{method} {path.split('?')[0]}: {type(exc).__name__}",
+                error_code=MAYBE_SENT,
             ) from None
         usage = parse_limit_info(response.headers.get("Sforce-Limit-Info"))
         if usage is not None:
@@ -324,15 +353,20 @@ class SalesforceClient:
             raise error
         return response
 
-    def _request(self, method: str, path: str, *, kind: str, **kwargs: Any) -> requests.Response:
+    def _request(
+        self, method: str, path: str, *, kind: str, idempotent: bool = True, **kwargs: Any
+    ) -> requests.Response:
         return self._retry.call(
             lambda: self._attempt(method, path, kind, **kwargs),
             sleep=self._sleep,
             what=f"{kind} {method}",
+            only=None if idempotent else _surely_not_processed,
         )
 
-    def _json(self, method: str, path: str, *, kind: str, **kwargs: Any) -> Any:
-        response = self._request(method, path, kind=kind, **kwargs)
+    def _json(
+        self, method: str, path: str, *, kind: str, idempotent: bool = True, **kwargs: Any
+    ) -> Any:
+        response = self._request(method, path, kind=kind, idempotent=idempotent, **kwargs)
         try:
             return response.json()
         except ValueError:
@@ -457,6 +491,8 @@ class SalesforceClient:
             method,
             "composite/sobjects",
             kind=kind,
+            # A create resent after an ambiguous failure could create the record twice.
+            idempotent=method != "POST",
             json={"allOrNone": False, "records": batch},
             headers=NO_AUTO_ASSIGN,
         )

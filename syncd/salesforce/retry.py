@@ -63,8 +63,23 @@ class RetryPolicy:
             delay = max(delay, error.retry_after)
         return delay
 
-    def call(self, fn: Callable[[], T], *, sleep: Sleep = time.sleep, what: str = "") -> T:
-        """Run ``fn`` under this policy; the last error is re-raised unchanged."""
+    def call(
+        self,
+        fn: Callable[[], T],
+        *,
+        sleep: Sleep = time.sleep,
+        what: str = "",
+        only: Callable[[SalesforceError], bool] | None = None,
+    ) -> T:
+        """Run ``fn`` under this policy; the last error is re-raised unchanged.
+
+        ``only`` narrows which transient errors are retried (e.g. for non-idempotent creates).
+        """
+
+        def should_retry(error: BaseException) -> bool:
+            if not self.should_retry(error):
+                return False
+            return only is None or (isinstance(error, SalesforceError) and only(error))
 
         def log_retry(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None
@@ -79,7 +94,7 @@ class RetryPolicy:
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self._wait,
-            retry=retry_if_exception(self.should_retry),
+            retry=retry_if_exception(should_retry),
             sleep=sleep,
             before_sleep=log_retry,
             reraise=True,

@@ -454,3 +454,55 @@ def test_a_short_answer_from_collections_is_fatal_not_silently_misaligned(
 
 def test_instance_url_is_used_as_configured(make_client: MakeClient) -> None:
     assert make_client().instance_url == INSTANCE
+
+
+def test_a_create_is_not_resent_after_an_answer_that_may_have_created_it(
+    mocked: responses.RequestsMock, make_client: MakeClient
+) -> None:
+    ambiguous = mocked.post(
+        f"{DATA}/composite/sobjects", status=500, json=sf_error("UNKNOWN_EXCEPTION", "boom")
+    )
+
+    with pytest.raises(SalesforceError) as raised:
+        make_client().create_records("Task", [{"Subject": "Follow up", "WhoId": lead_id(1)}])
+    assert raised.value.kind is ErrorKind.TRANSIENT
+    assert ambiguous.call_count == 1
+
+
+def test_a_create_refused_with_503_is_sent_again(
+    mocked: responses.RequestsMock, make_client: MakeClient
+) -> None:
+    unavailable = mocked.post(f"{DATA}/composite/sobjects", status=503, body="")
+    created = mocked.post(
+        f"{DATA}/composite/sobjects",
+        json=[{"id": "00T8d00000AbCdEEA1", "success": True, "errors": []}],
+    )
+
+    (result,) = make_client().create_records("Task", [{"Subject": "Follow up"}])
+
+    assert result.success
+    assert (unavailable.call_count, created.call_count) == (1, 1)
+
+
+def test_without_a_limit_header_the_budget_asks_limits_once_before_the_next_call(
+    mocked: responses.RequestsMock, make_client: MakeClient
+) -> None:
+    first = mocked.get(f"{DATA}/query", json=query_page([lead(1)], total=1), match=q())
+    limits = mocked.get(
+        f"{DATA}/limits", json={"DailyApiRequests": {"Max": 15000, "Remaining": 14990}}
+    )
+    second = mocked.get(
+        f"{DATA}/query",
+        json=query_page([lead(2)], total=1),
+        match=q(),
+        headers=limit_info(12, 15000),
+    )
+    budget = ApiBudget(0.2)
+    client = make_client(budget=budget)
+
+    client.query(SOQL)
+    client.query(SOQL)
+
+    assert (first.call_count, limits.call_count, second.call_count) == (1, 1, 1)
+    assert budget.usage == ApiUsage(12, 15000)
+    assert budget.spent_by_us() == 3
