@@ -199,6 +199,10 @@ COMPARISONS = [
     ("currency-gt", "AnnualRevenue > 2500000.00", {"Okafor", "García"}),
     ("boolean-eq", "IsConverted = true", {"García"}),
     ("boolean-ne", "IsConverted != TRUE", ALL - {"García"}),
+    ("boolean-eq-null-means-false", "IsConverted = null", ALL - {"García"}),
+    ("boolean-ne-null-means-true", "IsConverted != null", {"García"}),
+    ("boolean-in", "IsConverted IN (true)", {"García"}),
+    ("boolean-not-in-null", "IsConverted NOT IN (null)", {"García"}),
     ("id-eq-18", "Id = '00Q5g0000000003EAA'", {"García"}),
     ("id-eq-15", "Id = '00Q5g0000000003'", {"García"}),
     ("reference-in-15", "OwnerId IN ('00G5g0000000001')", {"O'Brien"}),
@@ -267,7 +271,9 @@ def test_a_time_field_compares_times_of_day() -> None:
 
 def test_a_missing_key_counts_as_null() -> None:
     sparse = [{"Id": "00Q5g0000000009EAA", "LastName": "Nakamura"}]
-    bq = compiled("SELECT Id FROM Lead WHERE Email = null AND Lead_Score__c != 10")
+    bq = compiled(
+        "SELECT Id FROM Lead WHERE Email = null AND Lead_Score__c != 10 AND IsConverted = false"
+    )
 
     assert execute(bq, sparse, NOW) == sparse
 

@@ -33,6 +33,7 @@ from .nodes import (
     RelativeDate,
     StringValue,
     TimeValue,
+    Value,
     ValueList,
 )
 
@@ -188,6 +189,8 @@ class _Compiler:
     def comparison(self, cmp: Comparison) -> Predicate:
         name, op, value = cmp.field, cmp.op, cmp.value
         kind = self.kind(name)
+        if kind == "boolean":
+            return self.checkbox(name, op, value)
         if isinstance(value, ValueList):
             inside = self.membership(name, kind, value)
             return inside if op is Op.IN else (lambda r: not inside(r))
@@ -217,6 +220,21 @@ class _Compiler:
         if op is Op.EQ:
             return lambda r: r.get(name) == const
         return lambda r: (v := r.get(name)) is not None and fn(v, const)
+
+    @staticmethod
+    def checkbox(name: str, op: Op, value: Value) -> Predicate:
+        # Salesforce reads a null checkbox as false: "= null" means "= false".
+        if isinstance(value, ValueList):
+            wanted = frozenset(
+                v.value if isinstance(v, BooleanValue) else False for v in value.items
+            )
+            if op is Op.IN:
+                return lambda r: (r.get(name) is True) in wanted
+            return lambda r: (r.get(name) is True) not in wanted
+        target = value.value if isinstance(value, BooleanValue) else False
+        if op is Op.EQ:
+            return lambda r: (r.get(name) is True) is target
+        return lambda r: (r.get(name) is True) is not target
 
     @staticmethod
     def relative(name: str, op: Op, bounds: tuple[date, date]) -> Predicate:

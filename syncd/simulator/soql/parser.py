@@ -163,6 +163,16 @@ class _Parser:
             raise self.unexpected(nxt)
         return tok
 
+    def object_name(self) -> Token:
+        """The FROM object. Quirk: ``Group`` (queues) is a real object; GROUP is reserved only
+        as the start of GROUP BY, so ``FROM Group WHERE ...`` is valid SOQL."""
+        tok = self.tok
+        following = self.tokens[self.i + 1] if self.i + 1 < len(self.tokens) else tok
+        if tok.kind is Kind.IDENT and tok.text.upper() == "GROUP" and not following.is_word("BY"):
+            self.advance()
+            return tok
+        return self.name()
+
     # --- grammar ---------------------------------------------------------------------
 
     def query(self) -> Query:
@@ -183,7 +193,7 @@ class _Parser:
                 if not self.accept_punct(","):
                     break
         self.expect_word("FROM")
-        obj = self.name()
+        obj = self.object_name()
         where = None
         if self.accept_word("WHERE"):
             where = self.logical()
