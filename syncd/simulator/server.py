@@ -495,7 +495,11 @@ class SimulatorHandle:
             connection_file.write_text(json.dumps(sim.connection, indent=2) + "\n")
             self.connection_file = connection_file
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="syncd-simulator", daemon=True
+            # A short poll interval keeps stop() (and every test teardown) quick.
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="syncd-simulator",
+            daemon=True,
         )
         self._thread.start()
 

@@ -14,7 +14,7 @@ import pytest
 from simple_salesforce import Salesforce
 
 if TYPE_CHECKING:
-    from conftest import Served
+    from simorg import Served
 
 pytestmark = pytest.mark.e2e
 
