@@ -11,6 +11,7 @@ fields are editable and can hold what syncd writes, and every picklist value syn
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,7 +173,12 @@ def _find_describe(describes: Mapping[str, Mapping[str, Any]], sobject: str) -> 
 
 def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
     by_fold = {c.casefold(): c for c in candidates}
-    close = difflib.get_close_matches(word.casefold(), list(by_fold), n=1, cutoff=0.6)
+    folded = word.casefold()
+    # A value holding the word whole ("Sales Qualified" for "Qualified") beats a near
+    # spelling ("Disqualified").
+    pattern = re.compile(rf"\b{re.escape(folded)}\b")
+    whole = [c for c in by_fold if pattern.search(c)]
+    close = whole or difflib.get_close_matches(folded, list(by_fold), n=1, cutoff=0.6)
     return f" (did you mean {by_fold[close[0]]}?)" if close else ""
 
 

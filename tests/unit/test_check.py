@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -15,7 +16,10 @@ import pytest
 
 from syncd.domain.policy import load_policy
 from syncd.fieldmap import FieldMappings, load_mappings
+from syncd.simulator.org import Org, SimClock
+from syncd.simulator.rest import RequestContext
 from syncd.simulator.schema import SCHEMA, FieldDef, FieldType, ObjectDef
+from syncd.simulator.server import Simulator
 from syncd.sync.check import (
     CheckProblem,
     check_against_org,
@@ -115,6 +119,13 @@ def default_objects() -> list[str]:
 
 def test_default_mappings_fit_the_simulated_org(default: FieldMappings) -> None:
     assert check_against_org(default, org_describes(), statuses_written=STATUSES) == []
+
+
+def test_default_mappings_fit_the_describe_the_simulator_serves(default: FieldMappings) -> None:
+    simulator = Simulator(Org(clock=SimClock(datetime(2026, 11, 20, 15, 30, tzinfo=UTC))))
+    request = RequestContext("GET", "62.0", "005000000000001AAA", {}, {}, None)
+    served = {name: simulator.rest.describe(request, SCHEMA[name])[1] for name in default.objects}
+    assert check_against_org(default, served, statuses_written=STATUSES) == []
 
 
 def test_run_check_passes_the_default_mappings_with_a_short_summary() -> None:
@@ -391,7 +402,10 @@ def test_caller_can_say_the_running_user_may_not_edit_leads(default: FieldMappin
 def test_statuses_given_without_places_point_at_the_status_map(default: FieldMappings) -> None:
     problems = check_against_org(default, org_describes(), statuses_written={"MQL", "Qualified"})
     assert [(p.file, p.path) for p in problems] == [("policy.yaml", "lifecycle.statuses")]
-    assert "'Qualified', which is not a value of Lead.Status" in problems[0].message
+    assert problems[0].message == (
+        "the policy writes Status 'Qualified', which is not a value of Lead.Status "
+        "(did you mean Sales Qualified?)"
+    )
 
 
 def test_required_sizes_can_be_raised_for_a_policy_with_long_grades(
