@@ -174,13 +174,18 @@ def _all_none(value: object) -> bool:
     return value is None
 
 
-def _bulk_error(text: str) -> dict[str, Any]:
-    """Parse a Bulk sf__Error cell, ``STATUS_CODE:message:fields``, into a REST-shaped error."""
+def parse_bulk_error(text: str) -> dict[str, Any]:
+    """A Bulk sf__Error cell as a REST-shaped error.
+
+    The cell reads ``STATUS_CODE:message:Field1,Field2 --`` (the field list ends with ``--``
+    and may be empty); the message itself may contain colons.
+    """
     code, _, rest = text.partition(":")
     message, sep, fields = rest.rpartition(":")
     if not sep:
         message, fields = rest, ""
-    names = [f for f in fields.split(",") if f and f != "--"]
+    fields = fields.strip().removesuffix("--")
+    names = [f.strip() for f in fields.split(",") if f.strip()]
     return {"statusCode": code.strip(), "message": message.strip(), "fields": names}
 
 
@@ -625,7 +630,7 @@ class SalesforceClient:
             by_key[record_id[:15]] = SaveResult(record_id, True, [], RecordOutcome.SUCCESS)
         for row in self._csv_rows(f"jobs/ingest/{job_id}/failedResults/"):
             record_id = row.get("sf__Id") or row.get("Id") or ""
-            errors = [_bulk_error(row.get("sf__Error", ""))]
+            errors = [parse_bulk_error(row.get("sf__Error", ""))]
             by_key[record_id[:15]] = SaveResult(
                 record_id, False, errors, classify_record_error(errors)
             )
@@ -680,5 +685,6 @@ __all__ = [
     "PollPolicy",
     "SalesforceClient",
     "SaveResult",
+    "parse_bulk_error",
     "strip_attributes",
 ]

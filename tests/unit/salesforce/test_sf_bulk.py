@@ -11,6 +11,7 @@ from responses import matchers
 from sf_payloads import DATA, bulk_job, lead_id, user_id
 
 from syncd.salesforce import PollPolicy, RecordOutcome, SalesforceClient, SalesforceError
+from syncd.salesforce.client import parse_bulk_error
 
 MakeClient = Callable[..., SalesforceClient]
 QUERY_JOB = "7508d00000Qx1AAAAZ"
@@ -225,7 +226,7 @@ def test_bulk_update_maps_successes_and_a_failed_row_back_to_input_order(
         ),
         failed=(
             '"sf__Id","sf__Error",Id,OwnerId,Lead_Score__c,Score_Reason__c\n'
-            f'"{lead_id(2)}","CANNOT_UPDATE_CONVERTED_LEAD:cannot reference converted lead:--",'
+            f'"{lead_id(2)}","CANNOT_UPDATE_CONVERTED_LEAD:cannot reference converted lead: --",'
             f"{lead_id(2)},{user_id(7)},40,\n"
         ),
         unprocessed="Id,OwnerId,Lead_Score__c,Score_Reason__c\n",
@@ -314,3 +315,37 @@ def test_a_failed_upload_aborts_the_open_job(
         make_client().bulk_update("Lead", [{"Id": lead_id(1), "Lead_Scor__c": 5}])
     assert (upload.call_count, abort.call_count) == (1, 1)
     assert json.loads(mocked.calls[-1].request.body) == {"state": "Aborted"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (
+            "CANNOT_UPDATE_CONVERTED_LEAD:cannot reference converted lead:--",
+            ("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", []),
+        ),
+        (
+            "REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --",
+            ("REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]", ["LastName"]),
+        ),
+        (
+            "FIELD_CUSTOM_VALIDATION_EXCEPTION:Company and Email are required:Company,Email --",
+            (
+                "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                "Company and Email are required",
+                ["Company", "Email"],
+            ),
+        ),
+        (
+            "UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record",
+            ("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record", []),
+        ),
+    ],
+    ids=["no-fields", "colon-in-message", "two-fields", "no-field-part"],
+)
+def test_bulk_error_cells_read_as_rest_errors(
+    cell: str, expected: tuple[str, str, list[str]]
+) -> None:
+    error = parse_bulk_error(cell)
+
+    assert (error["statusCode"], error["message"], error["fields"]) == expected
