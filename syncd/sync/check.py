@@ -28,6 +28,7 @@ from syncd.fieldmap import (
     join_path,
     load_mappings,
 )
+from syncd.salesforce.errors import SalesforceError
 
 __all__ = [
     "POLICY_FILE",
@@ -458,8 +459,9 @@ def run_check(
 ) -> CheckReport:
     """Validate ``mappings_dir`` and then, if the files are valid, the org.
 
-    ``describe(name)`` returns the object's describe payload, or None when the org has no
-    such object; it is called once per mapped object and never when the files are invalid.
+    ``describe(name)`` returns the object's describe payload (``SalesforceClient.describe``
+    fits); None or a 404 ``SalesforceError`` means the org has no such object. It is called
+    once per mapped object, and never when the files are invalid.
     ``file_problems`` are problems already found in the directory's other files (the
     policy): they are reported with the mappings' own, and they too keep the org out of it.
     """
@@ -473,7 +475,13 @@ def run_check(
         return CheckReport(ok=False, text=text, problems=tuple(problems))
     describes: dict[str, Mapping[str, Any]] = {}
     for sobject in mappings.objects:
-        payload = describe(sobject)
+        try:
+            payload = describe(sobject)
+        except SalesforceError as exc:
+            # Describing an object the org lacks, or hides from this user, answers 404 NOT_FOUND.
+            if exc.status != 404:
+                raise
+            payload = None
         if payload is not None:
             describes[sobject] = payload
     problems = check_against_org(

@@ -16,6 +16,7 @@ import pytest
 
 from syncd.domain.policy import load_policy
 from syncd.fieldmap import FieldMappings, load_mappings
+from syncd.salesforce.errors import ErrorKind, SalesforceError
 from syncd.simulator.org import Org, SimClock
 from syncd.simulator.rest import RequestContext
 from syncd.simulator.schema import SCHEMA, FieldDef, FieldType, ObjectDef
@@ -231,6 +232,33 @@ def test_a_missing_policy_is_reported_with_the_directory(tmp_path: Path) -> None
     assert [(p.file, p.message) for p in report.problems] == [
         ("policy.yaml", f"not found in {tmp_path}")
     ]
+
+
+def test_an_object_the_org_answers_404_for_is_reported_missing() -> None:
+    describes = org_describes()
+
+    def describe(name: str) -> dict[str, Any]:
+        if name == "Holiday":
+            raise SalesforceError(
+                ErrorKind.CONFIG,
+                "The requested resource does not exist",
+                status=404,
+                error_code="NOT_FOUND",
+            )
+        return describes[name]
+
+    report = run_check(DEFAULT_DIR, describe, STATUSES)
+    assert [(p.path, p.message) for p in report.problems] == [
+        ("objects.Holiday", "the org has no Holiday object, or the running user cannot see it")
+    ]
+
+
+def test_other_describe_failures_are_not_mistaken_for_a_missing_object() -> None:
+    def describe(name: str) -> dict[str, Any]:
+        raise SalesforceError(ErrorKind.TRANSIENT, "Service Unavailable", status=503)
+
+    with pytest.raises(SalesforceError, match="Service Unavailable"):
+        run_check(DEFAULT_DIR, describe, STATUSES)
 
 
 def test_invalid_files_are_reported_without_asking_the_org(tmp_path: Path) -> None:
