@@ -22,6 +22,10 @@ class Field:
     name: str
     type: str
     length: int = 0
+    picklist_values: tuple[str, ...] = ()
+
+
+LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "MQL", "Nurture")
 
 
 LEAD = {
@@ -31,7 +35,7 @@ LEAD = {
         Field("LastName", "string", 80),
         Field("Company", "string", 255),
         Field("Email", "email", 80),
-        Field("Status", "picklist", 255),
+        Field("Status", "picklist", 255, LEAD_STATUSES),
         Field("OwnerId", "reference", 18),
         Field("IsConverted", "boolean"),
         Field("NumberOfEmployees", "int"),
@@ -405,9 +409,14 @@ ORDERINGS = [
         ["Okafor", "Lindqvist", "O'Brien", "García", "de Vries", "Chen"],
     ),
     (
-        "picklist-then-number",
+        "picklist-in-defined-order-then-number",
         "ORDER BY Status, Lead_Score__c DESC, LastName",
-        ["Okafor", "O'Brien", "de Vries", "Lindqvist", "Chen", "García"],
+        ["Chen", "García", "Okafor", "O'Brien", "de Vries", "Lindqvist"],
+    ),
+    (
+        "picklist-descending",
+        "ORDER BY Status DESC, LastName",
+        ["de Vries", "Lindqvist", "O'Brien", "Okafor", "García", "Chen"],
     ),
     ("limit", "ORDER BY LastName LIMIT 2", ["Chen", "de Vries"]),
     ("limit-offset", "ORDER BY LastName LIMIT 2 OFFSET 1", ["de Vries", "García"]),
@@ -422,6 +431,21 @@ ORDERINGS = [
 )
 def test_order_by_limit_and_offset(clauses: str, expected: list[str]) -> None:
     assert ordered_names(clauses) == expected
+
+
+def test_text_sorts_by_upper_case_code_points() -> None:
+    # Upper-cased, "_" (0x5F) sorts after letters; lower-cased it would sort before them.
+    records = [lead(1, "Mc_Donald"), lead(2, "mcadams"), lead(3, "MCB")]
+    rows = execute(compiled("SELECT Id FROM Lead ORDER BY LastName"), records, NOW)
+
+    assert [r["LastName"] for r in rows] == ["mcadams", "MCB", "Mc_Donald"]
+
+
+def test_picklist_values_outside_the_definition_sort_after_the_defined_ones() -> None:
+    records = [lead(1, "Ng", Status="Zombie"), lead(2, "Li", Status="MQL"), lead(3, "Wu")]
+    rows = execute(compiled("SELECT Id FROM Lead ORDER BY Status"), records, NOW)
+
+    assert [r["Status"] for r in rows] == ["Open - Not Contacted", "MQL", "Zombie"]
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,8 @@ class FieldType(Protocol):
     ``type`` is describe's spelling: id, reference, string, textarea, picklist, combobox,
     email, phone, url, boolean, int, double, currency, percent, date, datetime, time.
     An optional ``length`` tells a plain text area (<= 255, filterable) from a long one;
-    a text area without a known length counts as long.
+    a text area without a known length counts as long. An optional ``picklist_values``
+    tuple gives a picklist's sort order.
     """
 
     @property
@@ -83,7 +84,8 @@ class BoundQuery:
     """A query whose names are canonical and whose literals suit their fields.
 
     ``where`` is the bound tree (canonical field names; Id literals in 18-character
-    form); ``field_types`` maps every field the query mentions to its type.
+    form); ``field_types`` maps every field the query mentions to its type;
+    ``picklist_orders`` holds the defined value order of picklists in ORDER BY.
     """
 
     object_name: str
@@ -94,6 +96,7 @@ class BoundQuery:
     limit: int | None
     offset: int | None
     field_types: Mapping[str, str] = field(default_factory=dict, compare=False)
+    picklist_orders: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
 
 def resolve_object(query: Query, object_names: Iterable[str]) -> str:
@@ -145,6 +148,7 @@ class _Binder:
         self.object_name = object_name
         self.by_lower = {name.lower(): ft for name, ft in schema.items()}
         self.used: dict[str, str] = {}
+        self.picklist_orders: dict[str, tuple[str, ...]] = {}
 
     def error(self, code: str, pos: int, detail: str) -> SoqlError:
         return SoqlError(code, located(self.soql, pos, detail))
@@ -195,6 +199,7 @@ class _Binder:
             limit=q.limit,
             offset=q.offset,
             field_types=dict(self.used),
+            picklist_orders=dict(self.picklist_orders),
         )
 
     def order_item(self, item: OrderItem) -> OrderItem:
@@ -203,6 +208,11 @@ class _Binder:
             raise self.error(
                 INVALID_FIELD, item.pos, f"field '{canonical}' can not be sorted in a query call"
             )
+        if ftype == "picklist":
+            # Salesforce sorts a picklist by the order its values are defined in setup.
+            values = getattr(self.by_lower[canonical.lower()], "picklist_values", ())
+            if isinstance(values, tuple) and values:
+                self.picklist_orders[canonical] = tuple(str(v) for v in values)
         return replace(item, field=canonical)
 
     def expr(self, expr: Expr) -> Expr:

@@ -63,7 +63,7 @@ def execute(bq: BoundQuery, records: Iterable[Record], now: datetime) -> list[Re
         predicate = compile_where(bq.where, bq.field_types, now)
         rows = [r for r in records if predicate(r)]
     if bq.order_by:
-        rows = sort_records(rows, bq.order_by, bq.field_types)
+        rows = sort_records(rows, bq.order_by, bq.field_types, bq.picklist_orders)
     start = bq.offset or 0
     if bq.limit is None:
         return rows[start:] if start else rows
@@ -89,16 +89,32 @@ def compile_where(expr: Expr, field_types: Mapping[str, str], now: datetime) -> 
 
 
 def sort_records(
-    rows: list[Record], order_by: Sequence[OrderItem], field_types: Mapping[str, str]
+    rows: list[Record],
+    order_by: Sequence[OrderItem],
+    field_types: Mapping[str, str],
+    picklist_orders: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Record]:
-    """``rows`` in ORDER BY order; text sorts case-insensitively, ties keep input order."""
+    """``rows`` in ORDER BY order; ties keep their input order.
+
+    Text sorts by the code points of its upper-case form (Salesforce's rule for English
+    locales, so case-insensitive); a picklist listed in ``picklist_orders`` sorts by its
+    values' defined order, values outside the list after them.
+    """
     # Stable sorts from the last key to the first give the multi-key order.
     for item in reversed(order_by):
         name = item.field
         nulls = [r for r in rows if r.get(name) is None]
         values = [r for r in rows if r.get(name) is not None] if nulls else list(rows)
-        if field_types.get(name) in TEXT_TYPES:
-            values.sort(key=lambda r: r[name].lower(), reverse=item.descending)  # type: ignore[attr-defined]
+        defined = (picklist_orders or {}).get(name)
+        if defined:
+            rank: dict[object, int] = {v: i for i, v in enumerate(defined)}
+            last = len(rank)
+            values.sort(
+                key=lambda r: (rank.get(r[name], last), str(r[name]).upper()),
+                reverse=item.descending,
+            )
+        elif field_types.get(name) in TEXT_TYPES:
+            values.sort(key=lambda r: str(r[name]).upper(), reverse=item.descending)
         else:
             # itemgetter keeps the key lookup in C: a third faster than a lambda.
             values.sort(key=itemgetter(name), reverse=item.descending)
@@ -179,7 +195,7 @@ class _Compiler:
     @staticmethod
     def constant(lit: Literal, kind: str) -> object:
         if isinstance(lit, StringValue):
-            return lit.value.lower() if kind == "text" else lit.value
+            return lit.value.upper() if kind == "text" else lit.value
         if isinstance(lit, NumberValue):
             return float(lit.value)
         if isinstance(lit, BooleanValue | DateValue | DateTimeValue | TimeValue):
@@ -209,12 +225,12 @@ class _Compiler:
         if op is Op.NE:
             # SOQL's != matches nulls too.
             if kind == "text":
-                return lambda r: (v := r.get(name)) is None or str(v).lower() != const
+                return lambda r: (v := r.get(name)) is None or str(v).upper() != const
             if kind == "number":
                 return lambda r: (v := r.get(name)) is None or float(v) != const  # type: ignore[arg-type]
             return lambda r: r.get(name) != const
         if kind == "text":
-            return lambda r: (v := r.get(name)) is not None and fn(str(v).lower(), const)
+            return lambda r: (v := r.get(name)) is not None and fn(str(v).upper(), const)
         if kind == "number":
             return lambda r: (v := r.get(name)) is not None and fn(float(v), const)  # type: ignore[arg-type]
         if op is Op.EQ:
@@ -260,7 +276,7 @@ class _Compiler:
             self.constant(v, kind) for v in values.items if not isinstance(v, NullValue)
         )
         if kind == "text":
-            return lambda r: has_null if (v := r.get(name)) is None else str(v).lower() in consts
+            return lambda r: has_null if (v := r.get(name)) is None else str(v).upper() in consts
         if kind == "number":
             return lambda r: has_null if (v := r.get(name)) is None else float(v) in consts  # type: ignore[arg-type]
         return lambda r: has_null if (v := r.get(name)) is None else v in consts
