@@ -184,7 +184,9 @@ def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 
 def _kind(f: _Field) -> str:
-    return "a long text area" if f.type == "textarea" and f.length > 255 else f"a {f.type}"
+    if f.type == "textarea" and f.length > 255:
+        return "a long text area"
+    return f"{'an' if f.type[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {f.type}"
 
 
 # --- the checks ---------------------------------------------------------------------------
