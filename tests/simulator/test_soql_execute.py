@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import cmp_to_key
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -520,3 +521,54 @@ def test_execute_agrees_with_a_direct_filter_on_random_conjunctions(
     expected = [r for r in records if all(_expected(r, f, op, v) for f, op, v in conditions)]
 
     assert execute(bq, records, NOW) == expected
+    assert count(bq, records, NOW) == len(expected)
+
+
+# --- property: ORDER BY agrees with a comparator written from the documentation --------
+
+_order_items = st.lists(
+    st.tuples(
+        st.sampled_from(["LastName", "Lead_Score__c"]),
+        st.booleans(),
+        st.sampled_from([None, True, False]),
+    ),
+    min_size=1,
+    max_size=2,
+    unique_by=lambda item: item[0],
+)
+
+
+def _reference_order(
+    records: list[dict[str, object]], items: list[tuple[str, bool, bool | None]]
+) -> list[dict[str, object]]:
+    def compare(a: Mapping[str, object], b: Mapping[str, object]) -> int:
+        for field, descending, nulls_first in items:
+            first = (not descending) if nulls_first is None else nulls_first
+            va, vb = a[field], b[field]
+            if va is None or vb is None:
+                if va is vb:
+                    continue
+                return (-1 if va is None else 1) * (1 if first else -1)
+            ka = va.upper() if isinstance(va, str) else va
+            kb = vb.upper() if isinstance(vb, str) else vb
+            if ka == kb:
+                continue
+            sign = -1 if ka < kb else 1  # type: ignore[operator]
+            return -sign if descending else sign
+        return 0
+
+    return sorted(records, key=cmp_to_key(compare))
+
+
+@given(records=_records, items=_order_items)
+def test_order_by_agrees_with_a_reference_comparator(
+    records: list[dict[str, object]], items: list[tuple[str, bool, bool | None]]
+) -> None:
+    clauses = ", ".join(
+        f"{field} {'DESC' if desc else 'ASC'}"
+        + ("" if nulls is None else (" NULLS FIRST" if nulls else " NULLS LAST"))
+        for field, desc, nulls in items
+    )
+    bq = compiled(f"SELECT Id FROM Lead ORDER BY {clauses}")
+
+    assert execute(bq, records, NOW) == _reference_order(records, items)
