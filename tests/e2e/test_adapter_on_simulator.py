@@ -121,7 +121,7 @@ def test_composite_update_answers_per_record_in_order(sim: SimulatorHandle) -> N
         (RecordOutcome.FAILED, "ENTITY_IS_DELETED"),
         (RecordOutcome.FAILED, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"),
     ]
-    assert sim.org.get("Lead", ok)["Status"] == "Working - Contacted"  # type: ignore[index]
+    assert stored(sim, ok, "Status") == "Working - Contacted"
     assert client.calls_made == 1
 
 
@@ -131,7 +131,7 @@ def test_the_owner_we_write_is_kept_because_auto_assign_is_off(sim: SimulatorHan
 
     client.update_records("Lead", [{"Id": lead, "OwnerId": sim.org.integration_user_id}])
 
-    assert sim.org.get("Lead", lead)["OwnerId"] == sim.org.integration_user_id  # type: ignore[index]
+    assert stored(sim, lead, "OwnerId") == sim.org.integration_user_id
 
 
 def test_450_updates_take_three_collection_calls(sim: SimulatorHandle) -> None:
@@ -186,7 +186,7 @@ def test_bulk_update_maps_a_failed_row_back_to_its_record(sim: SimulatorHandle) 
         RecordOutcome.SUCCESS,
     ]
     assert results[2].errors[0]["statusCode"] == "CANNOT_UPDATE_CONVERTED_LEAD"
-    assert sim.org.get("Lead", ids[1])["Status"] == "Working - Contacted"  # type: ignore[index]
+    assert stored(sim, ids[1], "Status") == "Working - Contacted"
 
 
 def test_an_expired_bare_session_is_fatal(sim: SimulatorHandle) -> None:
