@@ -125,6 +125,13 @@ def test_a_full_query_parses_into_its_clauses() -> None:
     )
 
 
+def test_group_the_queue_object_is_a_name_not_the_start_of_group_by() -> None:
+    query = parse("SELECT Id, DeveloperName FROM Group WHERE Type = 'Queue'")
+
+    assert query.object_name == "Group"
+    assert query.where == Comparison("Type", Op.EQ, StringValue("Queue"))
+
+
 def test_count_alone_is_a_count_query_without_fields() -> None:
     query = parse("SELECT COUNT() FROM Lead WHERE IsConverted = true")
 

@@ -75,6 +75,7 @@ _TYPE_WORDS = {
     "datetime": "dateTime",
 }
 
+# Salesforce refuses OFFSET above 2,000 rows with NUMBER_OUTSIDE_VALID_RANGE.
 MAX_OFFSET = 2000
 _LONG_TEXT_LENGTH = 255
 
