@@ -349,6 +349,16 @@ class RoutingStateRow(Base):
     updated_at: Mapped[datetime]
 
 
+class Meta(Base):
+    """Small named facts about the mirror itself (e.g. when the last full rescore ran)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime]
+
+
 # Org object name -> mirror model, for the pull.
 ORG_MODELS: dict[str, type[_OrgRecord]] = {
     "Lead": Lead,

@@ -20,6 +20,7 @@ from syncd.mirror.models import (
     ORG_MODELS,
     Activity,
     LeadState,
+    Meta,
     LedgerEntry,
     OutboxEntry,
     RoutingStateRow,
@@ -513,3 +514,17 @@ def iter_org_rows(session: Session, sobject: str, *, batch: int = 2000) -> Itera
         stmt = stmt.where(Activity.kind == sobject)
     stmt = stmt.order_by(model.id).execution_options(yield_per=batch)
     yield from session.scalars(stmt)
+
+
+def get_meta(session: Session, key: str) -> dict[str, Any]:
+    row = session.get(Meta, key)
+    return dict(row.value) if row is not None else {}
+
+
+def set_meta(session: Session, key: str, value: Mapping[str, Any], now: datetime) -> None:
+    row = session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=_json_safe(dict(value)), updated_at=now))
+    else:
+        row.value = _json_safe(dict(value))
+        row.updated_at = now
