@@ -450,7 +450,7 @@ class LeadFactory:
             if country.locale in self._pools:
                 continue
             local = fake[country.locale]
-            size = pool_size * 4 if country.locale == "en_US" else pool_size
+            size = pool_size * 2 if country.locale == "en_US" else pool_size
             self._pools[country.locale] = _LocalePool(
                 first_names=tuple(local.first_name() for _ in range(size)),
                 last_names=tuple(local.last_name() for _ in range(size)),
