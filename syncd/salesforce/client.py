@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Any, Final
 
 import requests
+import structlog
 
 from syncd.salesforce.auth import AuthResult, authenticate
 from syncd.salesforce.budget import ApiBudget, ApiUsage, parse_limit_info
@@ -48,6 +49,7 @@ _FROM: Final = re.compile(r"\bFROM\s+([A-Za-z][A-Za-z0-9_]*)", re.IGNORECASE)
 _PARENS: Final = re.compile(r"\([^()]*\)")
 
 Record = dict[str, Any]
+_log = structlog.get_logger(__name__)
 # Codes for connection failures: whether the request can have reached Salesforce.
 NOT_SENT: Final = "CONNECT_FAILED"
 MAYBE_SENT: Final = "CONNECTION_LOST"
@@ -344,6 +346,7 @@ class SalesforceClient:
                     error_code=error.error_code,
                 )
             # Expired session with a refreshable login: log in again once and resend.
+            _log.warning("salesforce.session_expired", request=f"{kind} {method}", action="relogin")
             self._auth = self._log_in()
             response = self._send(method, path, kind, **dict(kwargs))
             error = classify_response(response.status_code, response.content, response.headers)
@@ -487,6 +490,7 @@ class SalesforceClient:
                 ]
                 if not (pending and retry_locked and attempt < self._retry.max_attempts):
                     break
+                _log.info("salesforce.rows_locked", records=len(pending), attempt=attempt)
                 self._sleep(self._retry.backoff(attempt))
                 attempt += 1
         return [r for r in results if r is not None]
@@ -520,6 +524,17 @@ class SalesforceClient:
             info: dict[str, Any] = self._json("GET", path, kind=kind)
             job = _Job(str(info["id"]), str(info["state"]), info)
             if job.state in _JOB_DONE:
+                _log.info(
+                    "salesforce.bulk_job",
+                    job_id=job.id,
+                    operation=info.get("operation"),
+                    sobject=info.get("object"),
+                    state=job.state,
+                    records_processed=info.get("numberRecordsProcessed"),
+                    records_failed=info.get("numberRecordsFailed"),
+                    waited_seconds=waited,
+                    error=info.get("errorMessage"),
+                )
                 return job
             if waited >= self._poll.timeout:
                 raise SalesforceError(

@@ -26,6 +26,7 @@ from sf_payloads import (
     token_response,
     user_id,
 )
+from structlog.testing import capture_logs
 
 from syncd.salesforce import (
     ApiBudget,
@@ -203,10 +204,15 @@ def test_503_503_200_is_retried_with_the_injected_sleep_and_retry_after(
     ok = mocked.get(f"{DATA}/query", json=query_page([lead(1)], total=1), match=q())
     client = make_client()
 
-    assert [r["Id"] for r in client.query(SOQL)] == [lead_id(1)]
+    with capture_logs() as logs:
+        assert [r["Id"] for r in client.query(SOQL)] == [lead_id(1)]
     assert (busy.call_count, still_busy.call_count, ok.call_count) == (1, 1, 1)
     assert sleeps == [7.0, 1.0]  # Retry-After honoured, then the policy's second backoff
     assert client.calls_made == 3
+    assert [(e["event"], e["attempt"]) for e in logs] == [
+        ("salesforce.retry", 1),
+        ("salesforce.retry", 2),
+    ]
 
 
 def test_connection_errors_are_retried(
@@ -304,7 +310,9 @@ def test_expired_session_with_jwt_login_reauthenticates_once_and_retries(
     )
     client = make_client(login=login)
 
-    assert len(client.query(SOQL)) == 1
+    with capture_logs() as logs:
+        assert len(client.query(SOQL)) == 1
+    assert [e["event"] for e in logs] == ["salesforce.session_expired"]
     assert [m.call_count for m in (first_token, second_token, expired, ok)] == [1, 1, 1, 1]
     assert client.calls_made == 4
     assert client.calls_by_kind["auth"] == 2
