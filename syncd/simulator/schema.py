@@ -7,6 +7,7 @@ binder (``syncd.simulator.soql``) resolves field names through it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -201,15 +202,38 @@ def to_18(id15: str) -> str:
 
 def make_id(key_prefix: str, sequence: int, *, pod: str = "5g") -> str:
     """An 18-character id: key prefix, a 2-character pod/instance part, base-62 sequence."""
+    if sequence >= 62**10:
+        raise ValueError(f"id sequence too large: {sequence}")
+    high, low = divmod(sequence, 62**5)
+    head, head_suffix = _head(key_prefix + pod, high)
+    chunk = _base62(low, 5)
+    return head + chunk + head_suffix + _chunk_bits(chunk)
+
+
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _base62(n: int, width: int) -> str:
     digits = ""
-    n = sequence
     while n:
         n, rem = divmod(n, 62)
         digits = _BASE62[rem] + digits
-    body = digits.rjust(10, "0")
-    if len(body) > 10:
-        raise ValueError(f"id sequence too large: {sequence}")
-    return to_18(f"{key_prefix}{pod}{body}")
+    return digits.rjust(width, "0")
+
+
+def _chunk_bits(chunk: str) -> str:
+    bits = 0
+    for i, ch in enumerate(chunk):
+        if ch in _UPPER:
+            bits |= 1 << i
+    return _SUFFIX_ALPHABET[bits]
+
+
+@functools.lru_cache(maxsize=4096)
+def _head(prefix_and_pod: str, high: int) -> tuple[str, str]:
+    """The first ten characters and the suffix's first two (they change every 62**5 ids)."""
+    middle = _base62(high, 5)
+    return prefix_and_pod + middle, _chunk_bits(prefix_and_pod) + _chunk_bits(middle)
 
 
 def is_valid_id(value: str) -> bool:
@@ -457,6 +481,9 @@ TASK = ObjectDef(
         # TaskSubtype can be set on insert only.
         _pick("TaskSubtype", "Task Subtype", TASK_SUBTYPES, restricted=True, updateable=False),
         FieldDef("CallDurationInSeconds", FieldType.INT, precision=9, label="Call Duration"),
+        # syncd's handoff-alert key (an External ID in a real org): lets a restarted
+        # writeback find a Task it created before it could record the create.
+        FieldDef("Syncd_Key__c", FieldType.STRING, length=80, label="syncd Key", custom=True),
         _ro("IsClosed", FieldType.BOOLEAN, "Closed", nillable=False),
         *_system(),
     ),
