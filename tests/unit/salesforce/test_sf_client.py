@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from itertools import islice
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -514,3 +516,27 @@ def test_without_a_limit_header_the_budget_asks_limits_once_before_the_next_call
     assert (first.call_count, limits.call_count, second.call_count) == (1, 1, 1)
     assert budget.usage == ApiUsage(12, 15000)
     assert budget.spent_by_us() == 3
+
+
+def test_datetimes_are_written_in_utc_and_naive_ones_are_refused(
+    mocked: responses.RequestsMock, make_client: MakeClient
+) -> None:
+    mocked.patch(f"{DATA}/composite/sobjects", json=[save_ok(lead_id(1))])
+    due = datetime(2026, 11, 20, 11, 15, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    client = make_client()
+
+    client.update_records("Lead", [{"Id": lead_id(1), "SLA_Due__c": due}])
+    with pytest.raises(ValueError, match="timezone-aware"):
+        client.update_records("Lead", [{"Id": lead_id(1), "SLA_Due__c": due.replace(tzinfo=None)}])
+
+    sent = bodies(mocked, "composite/sobjects")
+    assert sent[0]["records"][0]["SLA_Due__c"] == "2026-11-20T10:15:30.000+0000"
+    assert len(sent) == 1
+
+
+def test_a_record_without_an_id_is_refused_before_any_call(make_client: MakeClient) -> None:
+    client = make_client()
+
+    with pytest.raises(ValueError, match="needs its Salesforce Id"):
+        client.update_records("Lead", [{"Status": "Working - Contacted"}])
+    assert client.calls_made == 0
