@@ -453,7 +453,8 @@ class SalesforceClient:
 
         The answer is one SaveResult per input record, in input order. Records refused with
         UNABLE_TO_LOCK_ROW are sent again (alone) with the retry policy's backoff while
-        ``retry_locked``; any still locked come back with outcome RETRY.
+        ``retry_locked``; any still locked come back with outcome RETRY. When a call fails
+        part-way (budget spent, outage), the error raised carries ``partial_results``.
         """
         payloads = []
         for record in records:
@@ -476,6 +477,22 @@ class SalesforceClient:
         self, method: str, payloads: list[Record], kind: str, retry_locked: bool
     ) -> list[SaveResult]:
         results: list[SaveResult | None] = [None] * len(payloads)
+        try:
+            self._collection_chunks(method, payloads, kind, retry_locked, results)
+        except SalesforceError as error:
+            # What Salesforce already accepted must reach the outbox, or it would be resent.
+            error.partial_results = list(results)
+            raise
+        return [r for r in results if r is not None]
+
+    def _collection_chunks(
+        self,
+        method: str,
+        payloads: list[Record],
+        kind: str,
+        retry_locked: bool,
+        results: list[SaveResult | None],
+    ) -> None:
         for start in range(0, len(payloads), COLLECTION_LIMIT):
             pending = list(range(start, min(start + COLLECTION_LIMIT, len(payloads))))
             attempt = 1
@@ -493,7 +510,6 @@ class SalesforceClient:
                 _log.info("salesforce.rows_locked", records=len(pending), attempt=attempt)
                 self._sleep(self._retry.backoff(attempt))
                 attempt += 1
-        return [r for r in results if r is not None]
 
     def _send_collection(self, method: str, batch: list[Record], kind: str) -> list[SaveResult]:
         body = self._json(

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import Enum
-from typing import Final
+from typing import Any, Final
 
 # Request-level codes that mean "the SOQL or the mapping is wrong": an admin must fix config.
 _CONFIG_CODES: Final = frozenset(
@@ -73,6 +73,9 @@ class SalesforceError(Exception):
         self.error_code = error_code
         self.retry_after = retry_after
         self.field = field
+        # Set by multi-call writes that fail part-way: one SaveResult per input record already
+        # answered, None for records never sent (or whose fate is unknown).
+        self.partial_results: list[Any] | None = None
 
     def __str__(self) -> str:
         where = f"HTTP {self.status} " if self.status is not None else ""

@@ -540,3 +540,28 @@ def test_a_record_without_an_id_is_refused_before_any_call(make_client: MakeClie
     with pytest.raises(ValueError, match="needs its Salesforce Id"):
         client.update_records("Lead", [{"Status": "Working - Contacted"}])
     assert client.calls_made == 0
+
+
+def test_a_write_stopped_part_way_reports_what_salesforce_already_accepted(
+    mocked: responses.RequestsMock, make_client: MakeClient
+) -> None:
+    def answer(request: Any) -> tuple[int, dict[str, str], str]:
+        sent = json.loads(request.body)["records"]
+        return 200, {}, json.dumps([save_ok(r["id"]) for r in sent])
+
+    accepted = mocked.add_callback(responses.PATCH, f"{DATA}/composite/sobjects", callback=answer)
+    refused = mocked.patch(  # the quota runs out on the second call
+        f"{DATA}/composite/sobjects",
+        status=403,
+        json=sf_error("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
+    )
+    records = [{"Id": lead_id(n), "Status": "Working - Contacted"} for n in range(450)]
+
+    with pytest.raises(BudgetExhausted) as raised:
+        make_client().update_records("Lead", records)
+
+    partial = raised.value.partial_results
+    assert partial is not None
+    assert [r.id for r in partial[:200]] == [lead_id(n) for n in range(200)]
+    assert partial[200:] == [None] * 250
+    assert (accepted.call_count, refused.call_count) == (1, 1)
