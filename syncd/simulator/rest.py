@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from syncd.simulator import soql
@@ -46,12 +46,13 @@ def _field(objdef: ObjectDef, name: str) -> FieldDef:
 
 
 def _converter(field: FieldDef) -> Callable[[Any], Any] | None:
+    """How a non-null stored value of ``field`` is rendered in JSON (None: as it is)."""
     if field.type is FieldType.DATETIME:
-        return lambda v: None if v is None else format_datetime(v)
+        return format_datetime
     if field.type is FieldType.DATE:
-        return lambda v: None if v is None else v.isoformat()
+        return date.isoformat
     if field.type is FieldType.TIME:
-        return lambda v: None if v is None else format_time(v)
+        return format_time
     return None
 
 
@@ -59,20 +60,16 @@ def record_serializer(
     objdef: ObjectDef, fields: Sequence[str], base: str
 ) -> Callable[[Record], dict[str, Any]]:
     """A fast record -> JSON-ready dict function for a fixed field list (query order)."""
-    defs = [_field(objdef, f) for f in fields]
-    plain = [f.name for f in defs if _converter(f) is None]
-    converted = [(f.name, c) for f in defs if (c := _converter(f)) is not None]
-    order = list(fields)
+    specs = [(f.name, _converter(f)) for f in (_field(objdef, name) for name in fields)]
     url_prefix = f"{base}/sobjects/{objdef.name}/"
     type_name = objdef.name
 
     def serialize(record: Record) -> dict[str, Any]:
         out: dict[str, Any] = {"attributes": {"type": type_name, "url": url_prefix + record["Id"]}}
-        values = {f: record.get(f) for f in plain}
-        for name, convert in converted:
-            values[name] = convert(record.get(name))
-        for name in order:
-            out[name] = values[name]
+        get = record.get
+        for name, convert in specs:
+            value = get(name)
+            out[name] = value if convert is None or value is None else convert(value)
         return out
 
     return serialize
