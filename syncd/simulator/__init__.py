@@ -31,7 +31,16 @@ _EXPORTS = {
     "start_simulator": "syncd.simulator.server",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "FaultSettings",
+    "OAuthConfig",
+    "Org",
+    "SalesforceApiError",
+    "SimAdmin",
+    "SimClock",
+    "SimulatorHandle",
+    "start_simulator",
+]
 
 
 def __getattr__(name: str) -> Any:
