@@ -186,14 +186,9 @@ def compile_condition(cond: Condition) -> Predicate:
     """Turn a condition into a fast predicate; do this once per policy, not per lead."""
     match cond:
         case Equals(field=field, value=value, case_insensitive=ci):
-            target = _normal(value, ci)
-            return lambda fields: _normal(fields.get(field), ci) == target
+            return _in_predicate(field, (value,), ci)
         case In(field=field, values=values, case_insensitive=ci):
-            targets = [_normal(v, ci) for v in values]
-            hashable = frozenset(t for t in targets if _hashable(t))
-            if len(hashable) == len(targets):
-                return lambda fields: _normal(fields.get(field), ci) in hashable
-            return lambda fields: _normal(fields.get(field), ci) in targets
+            return _in_predicate(field, values, ci)
         case Contains(field=field, text=text):
             needle = text.casefold()
 
@@ -234,12 +229,17 @@ def compile_condition(cond: Condition) -> Predicate:
             return lambda fields: not inner(fields)
 
 
-def _hashable(value: object) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
+def _in_predicate(field: str, values: tuple[object, ...], ci: bool) -> Predicate:
+    targets = frozenset(_normal(v, ci) for v in values)
+
+    def member(fields: Mapping[str, object]) -> bool:
+        value = fields.get(field)
+        if type(value) is str:  # the common case, without the generic normalisation
+            text = value.strip()
+            return (text.casefold() if ci else text) in targets
+        return _normal(value, ci) in targets
+
+    return member
 
 
 @lru_cache(maxsize=4096)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -51,6 +51,7 @@ __all__ = [
 ]
 
 _DAY = 86400.0
+_LN2 = math.log(2)
 
 
 class Source(StrEnum):
@@ -73,11 +74,25 @@ class Decay:
     expire_after_days: float | None = None
 
     def weight(self, age_days: float) -> float:
+        """What one point is worth `age_days` after it was earned (0..1)."""
         if self.expire_after_days is not None and age_days > self.expire_after_days:
             return 0.0
         if self.half_life_days is not None and age_days > 0:
-            return float(0.5 ** (age_days / self.half_life_days))
+            return math.exp(-_LN2 * age_days / self.half_life_days)
         return 1.0
+
+    def total_weight(self, times: list[float], now_ts: float) -> float:
+        """Sum of `weight` over occurrences at the given timestamps (all at or before now)."""
+        expire = None if self.expire_after_days is None else self.expire_after_days * _DAY
+        if self.half_life_days is None:
+            return float(
+                len(times) if expire is None else sum(1 for t in times if now_ts - t <= expire)
+            )
+        k = _LN2 / (self.half_life_days * _DAY)
+        exp = math.exp
+        if expire is None:
+            return sum(exp(-k * (now_ts - t)) for t in times)
+        return sum(exp(-k * (now_ts - t)) for t in times if now_ts - t <= expire)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,10 +170,7 @@ class Score:
     contributions: tuple[Contribution, ...]
     reason: str
     last_engagement_at: datetime | None = None
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        return tuple(c.text() for c in self.contributions)
+    reasons: tuple[str, ...] = ()  # each contribution as text, in order
 
 
 # --- scoring ----------------------------------------------------------------------------
@@ -206,14 +218,6 @@ def _campaign_predicate(m: ActivityMatch) -> Callable[[CampaignResponse], bool]:
         return m.responded is None or r.responded == m.responded
 
     return test
-
-
-@dataclass(slots=True)
-class _Tally:
-    undecayed: float = 0.0
-    decayed: float = 0.0
-    count: int = 0
-    times: list[float] = field(default_factory=list)
 
 
 _MEMO_LIMIT = 200_000
@@ -283,18 +287,38 @@ class Scorer:
         fit = _clamp(fit_raw, 0.0, policy.max_fit)
 
         now_ts = now.timestamp()
-        tallies: dict[int, _Tally] = {}
+        tallies: dict[int, list[float]] = {}
         lookback = self._lookback
+        memo = self._activity_memo
+        # The hot loop of a full rescore: inlined on purpose (one pass, no calls per hit).
         for a in activities:
             if a.is_deleted:
                 continue
-            hits = self._rules_for_activity(a)
-            if hits:
-                self._count(hits, a.activity_date.timestamp(), now_ts, lookback, tallies)
+            hits = memo.get((a.kind, a.type, a.subject, a.url))
+            if hits is None:
+                hits = self._rules_for_activity(a)
+            if not hits:
+                continue
+            at = a.activity_date.timestamp()
+            age = now_ts - at
+            if age < 0:  # scheduled in the future: not engagement yet
+                continue
+            for i in hits:
+                if age <= lookback[i]:
+                    times = tallies.get(i)
+                    if times is None:
+                        tallies[i] = [at]
+                    else:
+                        times.append(at)
         for r in campaign_responses:
             hits = self._rules_for_response(r)
-            if hits:
-                self._count(hits, r.created_at.timestamp(), now_ts, lookback, tallies)
+            at = r.created_at.timestamp()
+            age = now_ts - at
+            if age < 0:
+                continue
+            for i in hits:
+                if age <= lookback[i]:
+                    tallies.setdefault(i, []).append(at)
 
         undecayed_total = 0
         decayed_total = 0.0
@@ -327,43 +351,25 @@ class Scorer:
                 key=lambda c: (-abs(c.points), c.name),
             )
         )
+        texts = tuple(c.text() for c in ordered)
         return Score(
             fit=fit_int,
             engagement=engagement,
             total=total,
             grade=grade_for(fit_int, policy),
             contributions=ordered,
-            reason=render_reasons(ordered, policy.reason_max_length),
+            reason=_join_within(texts, policy.reason_max_length),
             last_engagement_at=(
                 None if last_positive is None else datetime.fromtimestamp(last_positive, now.tzinfo)
             ),
+            reasons=texts,
         )
 
     @staticmethod
-    def _count(
-        hits: tuple[int, ...],
-        at: float,
-        now_ts: float,
-        lookback: list[float],
-        tallies: dict[int, _Tally],
-    ) -> None:
-        age = now_ts - at
-        if age < 0:  # scheduled in the future: not engagement yet
-            return
-        for i in hits:
-            if age > lookback[i]:
-                continue
-            tally = tallies.get(i)
-            if tally is None:
-                tally = tallies[i] = _Tally()
-            tally.times.append(at)
-
-    @staticmethod
     def _settle(
-        rule: EngagementRule, tally: _Tally, now_ts: float
+        rule: EngagementRule, times: list[float], now_ts: float
     ) -> tuple[float, float, int, float | None]:
         """(undecayed points, decayed points, occurrences, latest occurrence) for one rule."""
-        times = tally.times
         decay = rule.decay if rule.points > 0 else None
         if rule.frequency is not None:
             times.sort()
@@ -378,10 +384,7 @@ class Scorer:
             weight = 1.0 if decay is None else decay.weight((now_ts - reached) / _DAY)
             return rule.points, rule.points * weight, 1, reached
         undecayed = rule.points * len(times)
-        if decay is None:
-            decayed = undecayed
-        else:
-            decayed = sum(rule.points * decay.weight((now_ts - t) / _DAY) for t in times)
+        decayed = undecayed if decay is None else rule.points * decay.total_weight(times, now_ts)
         if rule.cap is not None:
             undecayed = _clamp(undecayed, -rule.cap, rule.cap)
             decayed = _clamp(decayed, -rule.cap, rule.cap)
@@ -402,11 +405,15 @@ def grade_for(fit: float, policy: ScoringPolicy) -> str:
 
 def render_reasons(contributions: Sequence[Contribution], max_length: int) -> str:
     """As many of the (already ordered) contributions as fit in `max_length` characters."""
-    if not contributions:
+    return _join_within([c.text() for c in contributions], max_length)
+
+
+def _join_within(texts: Sequence[str], max_length: int) -> str:
+    if not texts:
         return "no scoring signals"
     out = ""
-    for c in contributions:
-        candidate = c.text() if not out else f"{out}, {c.text()}"
+    for text in texts:
+        candidate = text if not out else f"{out}, {text}"
         if len(candidate) > max_length:
             break
         out = candidate

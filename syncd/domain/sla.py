@@ -69,12 +69,13 @@ class SlaStatus:
 
     `breached`: the due time passed without a touch before it (a late touch still breached).
     `window_missed`: the working window ended with fewer touches than required.
+    `window_end` is None while the window cannot have ended yet (not computed).
     """
 
     due: datetime | None
     first_touch_at: datetime | None
     touches: int
-    window_end: datetime
+    window_end: datetime | None
     breached: bool
     window_missed: bool
 
@@ -145,16 +146,23 @@ def sla_status(
     """First touch, touch count, breach and working-window state since the handoff."""
     touches = owner_touches(activities, owner_id, handoff_at, now, policy.touches)
     first = touches[0] if touches else None
-    window_end = add_business_time(handoff_at, policy.touches.window, calendar)
     breached = due is not None and now >= due and (first is None or first > due)
-    in_window = sum(1 for t in touches if t <= window_end)
+    window = policy.touches.window
+    # Business time never runs faster than the clock: before `window` of calendar time has
+    # passed the window cannot have ended, so skip the calendar walk (a rescore hot path).
+    if now - handoff_at < window:
+        window_end, window_missed = None, False
+    else:
+        window_end = add_business_time(handoff_at, window, calendar)
+        in_window = sum(1 for t in touches if t <= window_end)
+        window_missed = now >= window_end and in_window < policy.touches.required
     return SlaStatus(
         due=due,
         first_touch_at=first,
         touches=len(touches),
         window_end=window_end,
         breached=breached,
-        window_missed=now >= window_end and in_window < policy.touches.required,
+        window_missed=window_missed,
     )
 
 
