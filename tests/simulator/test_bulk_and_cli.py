@@ -1,0 +1,166 @@
+"""Bulk API 2.0 ingest details and the ``sim serve`` command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+
+if TYPE_CHECKING:
+    from simorg import Served
+
+pytestmark = pytest.mark.e2e
+
+
+def run_ingest(served: Served, body: dict[str, Any], csv_text: str) -> dict[str, Any]:
+    """Create an ingest job, upload ``csv_text``, close it and return the final job info."""
+    jobs = f"{served.base}/jobs/ingest"
+    job = served.http.post(jobs, json={"contentType": "CSV", **body}, headers=served.auth).json()
+    upload = served.http.put(
+        f"{jobs}/{job['id']}/batches",
+        data=csv_text.encode(),
+        headers={**served.auth, "Content-Type": "text/csv"},
+    )
+    assert upload.status_code == 201
+    served.http.patch(f"{jobs}/{job['id']}", json={"state": "UploadComplete"}, headers=served.auth)
+    info: dict[str, Any] = served.http.get(f"{jobs}/{job['id']}", headers=served.auth).json()
+    return info
+
+
+def results(served: Served, job_id: str, kind: str) -> list[dict[str, str]]:
+    text = served.http.get(f"{served.base}/jobs/ingest/{job_id}/{kind}", headers=served.auth).text
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_upsert_on_id_updates_existing_rows_and_inserts_new_ones(served: Served) -> None:
+    existing = served.ids.leads[200]
+    csv_text = f"Id,LastName,Company,Lead_Grade__c\n{existing},,,B\n,Okafor,Kinetic Labs,A\n"
+
+    info = run_ingest(
+        served, {"object": "Lead", "operation": "upsert", "externalIdFieldName": "Id"}, csv_text
+    )
+
+    assert (info["state"], info["numberRecordsProcessed"], info["numberRecordsFailed"]) == (
+        "JobComplete",
+        2,
+        0,
+    )
+    rows = results(served, info["id"], "successfulResults")
+    assert [r["sf__Created"] for r in rows] == ["false", "true"]
+    updated = served.handle.org.get("Lead", existing)
+    assert updated is not None
+    assert updated["Lead_Grade__c"] == "B"
+    assert updated["LastName"] is not None  # an empty cell leaves the field alone
+
+
+def test_na_cell_sets_a_field_to_null(served: Served) -> None:
+    lead_id = served.ids.leads[201]
+
+    info = run_ingest(
+        served, {"object": "Lead", "operation": "update"}, f"Id,Title\n{lead_id},#N/A\n"
+    )
+
+    assert info["numberRecordsFailed"] == 0
+    assert served.handle.org.get("Lead", lead_id)["Title"] is None  # type: ignore[index]
+
+
+def test_failed_rows_carry_sf_error_with_code_message_and_fields(served: Served) -> None:
+    lead_id = served.ids.leads[202]
+
+    info = run_ingest(
+        served,
+        {"object": "Lead", "operation": "update"},
+        f"Id,NumberOfEmployees\n{lead_id},many\n",
+    )
+
+    (row,) = results(served, info["id"], "failedResults")
+    assert row["sf__Id"] == lead_id
+    assert row["sf__Error"].startswith("INVALID_TYPE_ON_FIELD_IN_RECORD:")
+    assert row["sf__Error"].endswith(":NumberOfEmployees --")
+
+
+def test_unknown_column_fails_the_job_and_leaves_rows_unprocessed(served: Served) -> None:
+    info = run_ingest(
+        served,
+        {"object": "Lead", "operation": "update"},
+        f"Id,Shoe_Size__c\n{served.ids.leads[203]},44\n",
+    )
+
+    assert info["state"] == "Failed"
+    assert "Shoe_Size__c" in info["errorMessage"]
+    assert len(results(served, info["id"], "unprocessedrecords")) == 1
+
+
+def test_upsert_on_a_field_that_is_not_an_external_id_is_refused(served: Served) -> None:
+    response = served.http.post(
+        f"{served.base}/jobs/ingest",
+        json={"object": "Lead", "operation": "upsert", "externalIdFieldName": "Email"},
+        headers=served.auth,
+    )
+
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "INVALIDJOB"
+
+
+def test_bulk_query_pages_results_with_the_sforce_locator_header(served: Served) -> None:
+    job = served.http.post(
+        f"{served.base}/jobs/query",
+        json={"operation": "query", "query": "SELECT Id FROM Lead"},
+        headers=served.auth,
+    ).json()
+    url = f"{served.base}/jobs/query/{job['id']}/results"
+
+    first = served.http.get(url, params={"maxRecords": 4000}, headers=served.auth)
+    second = served.http.get(
+        url,
+        params={"maxRecords": 4000, "locator": first.headers["Sforce-Locator"]},
+        headers=served.auth,
+    )
+
+    assert first.headers["Sforce-NumberOfRecords"] == "4000"
+    assert second.headers["Sforce-Locator"] == "null"
+    live = sum(1 for lead in served.handle.org.records("Lead") if not lead["IsDeleted"])
+    assert int(second.headers["Sforce-NumberOfRecords"]) == live - 4000
+
+
+def test_sim_serve_writes_the_connection_file_and_stops_cleanly(tmp_path: Path) -> None:
+    connection_file = tmp_path / "sim-connection.json"
+    code = "from syncd.simulator.cli import sim_app; sim_app()"
+    env = {k: v for k, v in os.environ.items() if k != "REQUESTS_CA_BUNDLE"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", "--leads", "0", "--port", "0",
+         "--connection-file", str(connection_file), "--daily-budget", "500"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not connection_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        connection = json.loads(connection_file.read_text())
+        with requests.Session() as session:
+            session.trust_env = False
+            session.verify = connection["ca_bundle"]
+            limits = session.get(
+                f"{connection['instance_url']}/services/data/v59.0/limits",
+                headers={"Authorization": f"Bearer {connection['access_token']}"},
+            ).json()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, _ = process.communicate(timeout=30)
+
+    assert limits["DailyApiRequests"]["Max"] == 500
+    assert process.returncode == 0
+    assert str(connection_file) in stdout
