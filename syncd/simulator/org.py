@@ -84,12 +84,20 @@ class Org:
         self.clock: Callable[[], datetime] = clock if clock is not None else SimClock()
         self.lock = threading.RLock()
         self.assignment_rule_active = assignment_rule_active
-        self._tables: dict[str, dict[str, Record]] = {name: {} for name in schema}
-        self._sequence = itertools.count(1)
-        self.deleted_log: list[DeletedRecord] = []
-        self._unassigned_queue_id: str | None = None
         self._undo: list[tuple[str, str, Record | None]] | None = None
-        self.integration_user_id = self.create(
+        self.clear()
+
+    def clear(self) -> None:
+        """Empty the org down to its integration user (whose id is the same every time)."""
+        with self.lock:
+            self._tables: dict[str, dict[str, Record]] = {name: {} for name in self.schema}
+            self._sequence = itertools.count(1)
+            self.deleted_log: list[DeletedRecord] = []
+            self._unassigned_queue_id: str | None = None
+            self.integration_user_id = self._create_integration_user()
+
+    def _create_integration_user(self) -> str:
+        return self.create(
             "User",
             {
                 "Username": "integration@syncd.example.com",

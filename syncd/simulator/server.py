@@ -40,6 +40,19 @@ _VERSION = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
 _ID_SEGMENT = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 
 RepsTick = Callable[[Org], Any]
+ADMIN_RESOURCES = (
+    "GET connection",
+    "GET stats",
+    "POST stats/reset",
+    "POST reset",
+    "GET faults",
+    "PUT faults",
+    "GET clock",
+    "POST clock/advance",
+    "POST reps/tick",
+    "POST seed",
+    "PUT budget",
+)
 
 
 class Simulator:
@@ -298,6 +311,14 @@ class Simulator:
 
     # --- admin ---
 
+    def reseed(self, leads: int, seed: int) -> Any:
+        """Replace the org's data with a freshly generated one (same ids for the same seed)."""
+        seed_module = importlib.import_module("syncd.simulator.seed")
+        with self.org.lock:
+            self.org.clear()
+            # The API sessions belong to the integration user, whose id survives clear().
+            return seed_module.generate_org(self.org, leads=leads, seed=seed, now=self.org.now())
+
     def admin(self, request: Request, path: str) -> Response:
         method = request.method
         try:
@@ -342,6 +363,11 @@ class Simulator:
                     return _json(409, {"error": "rep behaviour is not enabled"})
                 result = self.reps_tick(self.org)
                 return _json(200, {"ticked": True, "result": _jsonable(result)})
+            if path == "seed" and method == "POST":
+                summary = self.reseed(int(body.get("leads", 100)), int(body.get("seed", 0)))
+                return _json(200, {"seeded": True, "summary": _jsonable(summary)})
+            if path == "" and method == "GET":
+                return _json(200, {"resources": sorted(ADMIN_RESOURCES)})
             if path == "budget" and method == "PUT":
                 self.usage.daily_budget = int(body["daily_budget"])
                 return _json(200, {"daily_budget": self.usage.daily_budget})
@@ -447,6 +473,10 @@ class SimAdmin:
         if not isinstance(clock, SimClock):
             raise TypeError("the org clock is not a SimClock")
         clock.advance(delta)
+
+    def reseed(self, leads: int, seed: int) -> Any:
+        """Replace the org's data with generated data (``syncd.simulator.seed``)."""
+        return self.sim.reseed(leads, seed)
 
     def issue_token(self, user_id: str | None = None) -> str:
         return self.sim.tokens.issue(user_id or self.sim.org.integration_user_id)

@@ -12,3 +12,9 @@ from simorg import Served, serve
 def served() -> Iterator[Served]:
     """One simulator per test module: 4,500 leads, enough for three default-size pages."""
     yield from serve(4_500)
+
+
+@pytest.fixture
+def fresh() -> Iterator[Served]:
+    """A fresh five-lead org with default settings, for tests that change its state."""
+    yield from serve(5)

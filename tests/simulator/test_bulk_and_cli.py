@@ -164,3 +164,14 @@ def test_sim_serve_writes_the_connection_file_and_stops_cleanly(tmp_path: Path) 
     assert limits["DailyApiRequests"]["Max"] == 500
     assert process.returncode == 0
     assert str(connection_file) in stdout
+
+
+def test_admin_seed_replaces_the_data_and_keeps_the_session(fresh: Served) -> None:
+    response = fresh.http.post(
+        f"{fresh.handle.instance_url}/__sim/seed", json={"leads": 40, "seed": 3}
+    )
+
+    assert response.status_code == 200
+    count = fresh.sf.query("SELECT COUNT() FROM Lead")["totalSize"]
+    assert 0 < count <= 40
+    assert fresh.handle.org.get("Lead", fresh.ids.leads[0]) is None

@@ -281,12 +281,6 @@ def test_calls_past_the_daily_budget_are_403_request_limit_exceeded(small: Serve
     assert response.headers["Sforce-Limit-Info"] == "api-usage=3/3"
 
 
-@pytest.fixture
-def fresh() -> Iterator[Served]:
-    """A fresh five-lead org with default settings, for tests that inject faults."""
-    yield from serve(5)
-
-
 def test_expiring_sessions_at_runtime_turns_the_next_call_into_401(fresh: Served) -> None:
     assert fresh.http.get(f"{fresh.base}/limits", headers=fresh.auth).status_code == 200
 
