@@ -8,6 +8,7 @@ admin API (never counted as API calls).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import re
@@ -15,7 +16,7 @@ import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -377,11 +378,16 @@ class Simulator:
 
 
 def _jsonable(value: Any) -> Any:
-    try:
-        json.dumps(value)
-    except TypeError:
-        return repr(value)
-    return value
+    """Summaries from seed/reps code (dataclasses, mappings, datetimes) as plain JSON."""
+
+    def encode(item: Any) -> Any:
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
+        if isinstance(item, Mapping):
+            return dict(item)
+        return str(item)
+
+    return json.loads(json.dumps(value, default=encode))
 
 
 def _endpoint_label(segments: list[str]) -> str:
@@ -587,7 +593,7 @@ def start_simulator(
     reps_tick: RepsTick | None = None
     if reps:
         reps_module = importlib.import_module("syncd.simulator.reps")
-        reps_tick = _reps_ticker(reps_module, seed)
+        reps_tick = _reps_ticker(reps_module, org, seed)
     sim = Simulator(
         org,
         daily_budget=daily_budget,
@@ -601,11 +607,7 @@ def start_simulator(
     return SimulatorHandle(sim, host=host, port=port, workdir=workdir, connection_file=path)
 
 
-def _reps_ticker(module: Any, seed: int) -> RepsTick:
-    """Adapt ``syncd.simulator.reps`` (a ``RepBehaviour``-like class or a ``tick`` function)."""
-    factory = getattr(module, "RepSimulator", None) or getattr(module, "RepBehaviour", None)
-    if factory is not None:
-        behaviour = factory(seed=seed)
-        return lambda org: behaviour.tick(org)
-    tick = module.tick
-    return lambda org: tick(org)
+def _reps_ticker(module: Any, org: Org, seed: int) -> RepsTick:
+    """One ``syncd.simulator.reps.RepBehaviour`` for the org, ticked at the org's "now"."""
+    behaviour = module.RepBehaviour(org, seed=seed)
+    return lambda ticked: behaviour.tick(ticked.now())

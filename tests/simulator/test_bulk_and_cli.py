@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
+from syncd.simulator.server import start_simulator
+
 if TYPE_CHECKING:
     from simorg import Served
 
@@ -175,3 +177,16 @@ def test_admin_seed_replaces_the_data_and_keeps_the_session(fresh: Served) -> No
     count = fresh.sf.query("SELECT COUNT() FROM Lead")["totalSize"]
     assert 0 < count <= 40
     assert fresh.handle.org.get("Lead", fresh.ids.leads[0]) is None
+
+
+def test_seeded_simulator_with_reps_ticks_through_the_admin_api() -> None:
+    with start_simulator(leads=150, seed=5, reps=True) as handle, requests.Session() as http:
+        http.trust_env = False
+        http.verify = handle.ca_bundle
+        before = handle.org.count("Lead")
+
+        response = http.post(f"{handle.instance_url}/__sim/reps/tick")
+
+        assert response.status_code == 200
+        assert response.json()["ticked"] is True
+        assert before >= 150
