@@ -95,14 +95,14 @@ def upsert_records(
     keys = set().union(*(r.keys() for r in rows))
     defaults = {c.name: getattr(c.default, "arg", None) for c in table.columns}
     rows = [{k: r.get(k, _default(defaults.get(k))) for k in keys} for r in rows]
+    # One compiled statement, executed many times: the driver batches the rows.
+    stmt = _insert_for(session, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={k: stmt.excluded[k] for k in keys if k != "id"},
+    )
     for start in range(0, len(rows), _UPSERT_CHUNK):
-        chunk = rows[start : start + _UPSERT_CHUNK]
-        stmt = _insert_for(session, table).values(chunk)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["id"],
-            set_={k: stmt.excluded[k] for k in keys if k != "id"},
-        )
-        session.execute(stmt)
+        session.execute(stmt, rows[start : start + _UPSERT_CHUNK])
     return len(rows)
 
 
@@ -187,17 +187,28 @@ def enqueue_update(
     priority: int,
     run_id: str | None,
     now: datetime,
+    open_entries: Iterable[OutboxEntry] | None = None,
 ) -> OutboxEntry:
-    """Queue one field write; an older pending write of the same field is superseded."""
-    session.execute(
-        update(OutboxEntry)
-        .where(
-            OutboxEntry.record_id == record_id,
-            OutboxEntry.field == field,
-            OutboxEntry.state.in_((PENDING, RETRY)),
+    """Queue one field write; an older pending write of the same field is superseded.
+
+    ``open_entries``: the record's open entries when the caller has already loaded them,
+    which saves a statement per field on large evaluations.
+    """
+    if open_entries is None:
+        session.execute(
+            update(OutboxEntry)
+            .where(
+                OutboxEntry.record_id == record_id,
+                OutboxEntry.field == field,
+                OutboxEntry.state.in_((PENDING, RETRY)),
+            )
+            .values(state=SUPERSEDED, updated_at=now)
         )
-        .values(state=SUPERSEDED, updated_at=now)
-    )
+    else:
+        for older in open_entries:
+            if older.field == field and older.state in (PENDING, RETRY):
+                older.state = SUPERSEDED
+                older.updated_at = now
     entry = OutboxEntry(
         sobject=sobject,
         operation="update",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,15 +70,18 @@ def load_config(mappings_dir: Path) -> Config:
     return Config(mappings, policy)
 
 
-def open_mirror(settings: Settings) -> sessionmaker[Session]:
-    """Sessions on the mirror, refusing to run on a schema older than the code."""
+@contextmanager
+def open_mirror(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the mirror (migrated to the code's schema first); closed on exit."""
     engine = make_engine(settings.database_url)
-    current, head = current_revision(engine), head_revision(engine)
-    if current != head:
-        from syncd.mirror.migrate import upgrade
+    try:
+        if current_revision(engine) != head_revision(engine):
+            from syncd.mirror.migrate import upgrade
 
-        upgrade(engine)
-    return session_factory(engine)
+            upgrade(engine)
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
 
 
 def connect(
@@ -128,9 +131,23 @@ def sync_once(
     now: Callable[[], datetime] | None = None,
 ) -> CycleSummary:
     config = load_config(settings.mappings_dir)
-    sessions = open_mirror(settings)
-    if client is None:
-        client, budget = connect(settings, sessions)
+    with open_mirror(settings) as sessions, ExitStack() as stack:
+        if client is None:
+            client, budget = connect(settings, sessions)
+            stack.callback(client.close)
+        return _cycle(settings, config, sessions, client, budget, dry_run, show_progress, now)
+
+
+def _cycle(
+    settings: Settings,
+    config: Config,
+    sessions: sessionmaker[Session],
+    client: SalesforceClient,
+    budget: ApiBudget | None,
+    dry_run: bool,
+    show_progress: bool,
+    now: Callable[[], datetime] | None,
+) -> CycleSummary:
     the_budget = budget
     with pull_progress(show_progress) as progress:
         return run_cycle(
@@ -246,7 +263,11 @@ def register(app: typer.Typer) -> None:
                     return None
                 raise
 
-        report = check_directory(settings.mappings_dir, describe)
+        try:
+            report = check_directory(settings.mappings_dir, describe)
+        finally:
+            if "client" in holder:
+                holder["client"].close()
         typer.echo(report.text)
         raise typer.Exit(report.exit_code)
 
@@ -257,7 +278,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Recent sync runs: when, how long, status, API calls, what moved."""
         settings = settings_or_exit()
-        sessions = open_mirror(settings)
         table = Table(title="sync runs")
         for col in (
             "run",
@@ -270,7 +290,7 @@ def register(app: typer.Typer) -> None:
             "error",
         ):
             table.add_column(col)
-        with sessions() as session:
+        with open_mirror(settings) as sessions, sessions() as session:
             for run in store.recent_runs(session, limit):
                 seconds = (run.ended_at - run.started_at).total_seconds() if run.ended_at else None
                 table.add_row(
@@ -293,8 +313,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Warnings and per-record errors recorded by sync runs, newest first."""
         settings = settings_or_exit()
-        sessions = open_mirror(settings)
-        with sessions() as session:
+        with open_mirror(settings) as sessions, sessions() as session:
             run_id = None
             if run:
                 matches = [r.id for r in store.recent_runs(session, 500) if r.id.startswith(run)]

@@ -132,8 +132,7 @@ def run_demo(
                         )
                     )
         result.sim_api_calls = int(handle.admin.api_calls)
-        sessions = open_mirror(demo_settings)
-        with sessions() as session:
+        with open_mirror(demo_settings) as sessions, sessions() as session:
             result.leads_scored = int(
                 session.scalar(select(func.count()).select_from(m.LeadState)) or 0
             )

@@ -297,6 +297,7 @@ class Evaluator:
         campaigns = session.scalars(select(m.Campaign)).all()
         self.campaigns = {c.id: c for c in campaigns}
         self.result = EvaluationResult()
+        self._open: list[m.OutboxEntry] = []
 
     def evaluate(self, lead_ids: Iterable[str]) -> EvaluationResult:
         ids = sorted(set(lead_ids))
@@ -341,6 +342,7 @@ class Evaluator:
             if row is None or row.is_deleted:
                 continue
             self._resolve_conflicts(row, pending.get(lead_id, []))
+            self._open = pending.get(lead_id, [])
             lead = _lead(row, states.get(lead_id), self.mapping)
             decision = engine.evaluate(
                 lead,
@@ -440,6 +442,7 @@ class Evaluator:
                 priority=0 if logical in URGENT_LOGICAL else 1,
                 run_id=self.run_id,
                 now=self.now,
+                open_entries=self._open,
             )
             entry.value = {**entry.value, "base": _plain(current)}
             if logical == "owner" and isinstance(value, str):
