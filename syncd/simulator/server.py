@@ -36,7 +36,7 @@ from syncd.simulator.org import Org, SimClock
 from syncd.simulator.rest import RequestContext, RestApi, Result
 
 MIN_VERSION = 50.0
-MAX_VERSION = 66.0
+MAX_VERSION = 68.0  # Winter '27 (released October 2026)
 _VERSION = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
 _ID_SEGMENT = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 
@@ -132,18 +132,6 @@ class Simulator:
                     [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
                 )
             )
-        if not self.usage.try_consume():
-            return self._limited(
-                _json(
-                    403,
-                    [
-                        {
-                            "message": "TotalRequests Limit exceeded.",
-                            "errorCode": "REQUEST_LIMIT_EXCEEDED",
-                        }
-                    ],
-                )
-            )
         latency = self.faults.settings.latency_ms
         if latency:
             time.sleep(latency / 1000)
@@ -161,6 +149,19 @@ class Simulator:
             if retry_after is not None:
                 response.headers["Retry-After"] = str(retry_after)
             return self._limited(response)
+        # An unavailable server never reached the API, so only calls past this point count.
+        if not self.usage.try_consume():
+            return self._limited(
+                _json(
+                    403,
+                    [
+                        {
+                            "message": "TotalRequests Limit exceeded.",
+                            "errorCode": "REQUEST_LIMIT_EXCEEDED",
+                        }
+                    ],
+                )
+            )
         try:
             payload: Any = None
             if request.mimetype == "application/json" or (
