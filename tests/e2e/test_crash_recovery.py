@@ -1,0 +1,139 @@
+"""A crash between "Salesforce accepted the batch" and "the outbox recorded it", then a restart:
+the org ends with exactly the intended values, each record re-sent at most once, and no handoff
+Task is created twice."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import select
+from syncd_e2e import MAPPINGS, settings_for
+
+from syncd.mirror import models as m
+from syncd.mirror import store
+from syncd.salesforce.client import SalesforceClient, SaveResult
+from syncd.settings import Settings
+from syncd.simulator.server import SimulatorHandle
+from syncd.sync.commands import open_mirror, sync_once
+from syncd.sync.evaluate import same_value
+
+pytestmark = pytest.mark.e2e
+
+
+class SimulatedCrash(BaseException):
+    """The process dies: nothing after this line of the writeback runs."""
+
+
+class CrashingClient(SalesforceClient):
+    """Sends the batch for real, then 'dies' before syncd can record Salesforce's answer."""
+
+    def __init__(self, *args: Any, crash_on: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.crash_on = crash_on
+
+    def update_records(
+        self, sobject: str, records: Sequence[Mapping[str, Any]], *, retry_locked: bool = True
+    ) -> list[SaveResult]:
+        results = super().update_records(sobject, records, retry_locked=retry_locked)
+        if self.crash_on == "update":
+            raise SimulatedCrash
+        return results
+
+    def create_records(
+        self, sobject: str, records: Sequence[Mapping[str, Any]], *, retry_locked: bool = True
+    ) -> list[SaveResult]:
+        results = super().create_records(sobject, records, retry_locked=retry_locked)
+        if self.crash_on == "create":
+            raise SimulatedCrash
+        return results
+
+
+def mappings_routing_to_seeded_reps(handle: SimulatorHandle, tmp_path: Path) -> Path:
+    """The default mappings, with routing to the org's active reps (so handoffs make Tasks)."""
+    folder = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS, folder)
+    policy = yaml.safe_load((folder / "policy.yaml").read_text())
+    reps = sorted(
+        u["Username"]
+        for u in handle.org.records("User")
+        if u.get("IsActive") and u.get("Department") == "Sales" and u.get("ManagerId")
+    )
+    policy["routing"] = {
+        "fallback_queue": "Unassigned_Queue",
+        "pools": {"everyone": {"members": [{"user": r} for r in reps]}},
+        "rules": [{"name": "Everyone", "to": {"pool": "everyone"}}],
+    }
+    (folder / "policy.yaml").write_text(yaml.safe_dump(policy, sort_keys=False))
+    return folder
+
+
+def crash_then_restart(handle: SimulatorHandle, settings: Settings, crash_on: str) -> None:
+    client = CrashingClient(
+        settings.require_salesforce(), api_version=settings.api_version, crash_on=crash_on
+    )
+    with pytest.raises(SimulatedCrash):
+        sync_once(settings, dry_run=False, show_progress=False, client=client, now=handle.org.clock)
+    client.close()
+    restarted = sync_once(settings, dry_run=False, show_progress=False, now=handle.org.clock)
+    assert restarted.status == "ok", restarted.error
+    assert restarted.writeback.recovered > 0
+
+
+def org_matches_every_recorded_write(handle: SimulatorHandle, settings: Settings) -> None:
+    with open_mirror(settings) as sessions, sessions() as session:
+        open_entries = session.scalars(
+            select(m.OutboxEntry).where(m.OutboxEntry.state.in_(store.OPEN_STATES))
+        ).all()
+        assert open_entries == []
+        latest: dict[tuple[str, str], Any] = {}
+        for entry in session.scalars(
+            select(m.OutboxEntry)
+            .where(m.OutboxEntry.state == store.DONE, m.OutboxEntry.operation == "update")
+            .order_by(m.OutboxEntry.id)
+        ):
+            latest[(str(entry.record_id), str(entry.field))] = entry.value["v"]
+    assert latest
+    for (lead_id, field), value in latest.items():
+        org_value = handle.org.get("Lead", lead_id)[field]
+        assert same_value(org_value, value), (lead_id, field, org_value, value)
+
+
+@pytest.fixture
+def settings(org: SimulatorHandle, tmp_path: Path) -> Settings:
+    return settings_for(
+        org,
+        f"sqlite:///{tmp_path / 'mirror.db'}",
+        mappings_dir=mappings_routing_to_seeded_reps(org, tmp_path),
+    )
+
+
+def test_a_crash_after_an_accepted_update_batch_loses_nothing_and_resends_once(
+    org: SimulatorHandle, settings: Settings
+) -> None:
+    crash_then_restart(org, settings, "update")
+    org_matches_every_recorded_write(org, settings)
+    per_record = org.admin.stats()["writes_per_record"]
+    lead_writes = {k: v for k, v in per_record.items() if k.startswith("00Q")}
+    assert lead_writes
+    assert max(lead_writes.values()) <= 2
+
+
+def test_a_crash_after_tasks_were_created_creates_no_task_twice(
+    org: SimulatorHandle, settings: Settings
+) -> None:
+    crash_then_restart(org, settings, "create")
+    keys = Counter(t["Syncd_Key__c"] for t in org.org.records("Task") if t.get("Syncd_Key__c"))
+    assert keys
+    assert max(keys.values()) == 1
+    with open_mirror(settings) as sessions, sessions() as session:
+        creates = session.scalars(
+            select(m.OutboxEntry).where(m.OutboxEntry.operation == "create")
+        ).all()
+    assert {e.state for e in creates} == {store.DONE}
+    assert {e.idempotency_key for e in creates} == set(keys)
