@@ -12,6 +12,7 @@ import typer
 
 from syncd.simulator.faults import FaultSettings
 from syncd.simulator.limits import DEFAULT_DAILY_BUDGET
+from syncd.simulator.oauth import OAuthConfig
 from syncd.simulator.server import start_simulator
 
 sim_app = typer.Typer(
@@ -52,6 +53,16 @@ def serve(
     lock_row_rate: Annotated[
         float, typer.Option(help="Share of record writes failing UNABLE_TO_LOCK_ROW.")
     ] = 0.0,
+    consumer_key: Annotated[
+        str, typer.Option(help="Connected app consumer key (OAuth iss / client_id).")
+    ] = OAuthConfig.consumer_key,
+    consumer_secret: Annotated[
+        str, typer.Option(help="Connected app consumer secret (client credentials).")
+    ] = OAuthConfig.consumer_secret,
+    jwt_public_key: Annotated[
+        Path | None,
+        typer.Option(help="PEM public key that verifies JWT bearer assertions (RS256)."),
+    ] = None,
 ) -> None:
     """Seed an org, serve it over HTTPS and write the connection file; runs until Ctrl-C."""
     try:
@@ -63,8 +74,14 @@ def serve(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    oauth = OAuthConfig(
+        consumer_key=consumer_key,
+        consumer_secret=consumer_secret,
+        public_key_pem=jwt_public_key.read_text() if jwt_public_key is not None else None,
+    )
     started = time.perf_counter()
     handle = start_simulator(
+        oauth=oauth,
         port=port,
         leads=leads,
         seed=seed,
@@ -81,6 +98,11 @@ def serve(
     typer.echo(f"Connection file: {connection_file.resolve()}")
     typer.echo(f"CA bundle: {handle.ca_bundle}  (export REQUESTS_CA_BUNDLE={handle.ca_bundle})")
     typer.echo(f"Admin API: {handle.instance_url}/__sim/stats")
+    typer.echo(
+        f"OAuth: {handle.instance_url}/services/oauth2/token (consumer key {consumer_key}; "
+        f"JWT bearer {'on' if jwt_public_key else 'off: pass --jwt-public-key'}; "
+        "client credentials run as integration@syncd.example.com)"
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -80,6 +80,7 @@ class OAuthConfig:
     audiences: set[str] = field(
         default_factory=lambda: {"https://login.salesforce.com", "https://test.salesforce.com"}
     )
+    # The run-as user of the client credentials flow; None means the integration user.
     client_credentials_user: str | None = None
 
 
@@ -121,10 +122,12 @@ def grant(
     config: OAuthConfig,
     find_user: Callable[[str], tuple[str, bool] | None],
     now: datetime,
+    default_user: str,
 ) -> str:
     """Check a token request; the user id to issue a session for, or raise OAuthError.
 
-    ``find_user(username)`` answers (user id, is active) or None.
+    ``find_user(username)`` answers (user id, is active) or None; ``default_user`` runs
+    client-credentials sessions unless the config names another user.
     """
     grant_type = form.get("grant_type", "")
     if grant_type == JWT_BEARER_GRANT:
@@ -135,9 +138,7 @@ def grant(
             and hmac.compare_digest(form.get("client_secret", ""), config.consumer_secret)
         ):
             raise OAuthError("invalid_client", "invalid client credentials")
-        if config.client_credentials_user is None:
-            raise OAuthError("invalid_grant", "no client credentials user enabled")
-        return config.client_credentials_user
+        return config.client_credentials_user or default_user
     raise OAuthError("unsupported_grant_type", "grant type not supported")
 
 

@@ -296,7 +296,13 @@ class Simulator:
             return None
 
         try:
-            user_id = grant(form, config=self.oauth, find_user=find_user, now=self.org.now())
+            user_id = grant(
+                form,
+                config=self.oauth,
+                find_user=find_user,
+                now=self.org.now(),
+                default_user=self.org.integration_user_id,
+            )
         except OAuthError as exc:
             return _json(exc.status, exc.body())
         token = self.tokens.issue(user_id)

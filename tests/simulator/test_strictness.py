@@ -5,6 +5,7 @@ These tests talk raw HTTP so the exact status and JSON body are visible.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -368,7 +369,6 @@ def oauth_org(rsa_pair: tuple[bytes, str]) -> Iterator[Served]:
         consumer_key=CONSUMER_KEY,
         consumer_secret="s3cret",
         public_key_pem=rsa_pair[1],
-        client_credentials_user=None,
     )
     yield from serve(5, oauth=config)
 
@@ -482,3 +482,39 @@ def test_client_credentials_grant_checks_the_consumer_secret(
         assert response.json()["error"] == "invalid_client"
     else:
         assert response.json()["id"].endswith(oauth_org.ids.rep)
+
+
+def test_client_credentials_session_runs_as_the_integration_user_by_default(
+    oauth_org: Served,
+) -> None:
+    url = oauth_org.handle.instance_url
+
+    response = oauth_org.http.post(
+        f"{url}/services/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": CONSUMER_KEY,
+            "client_secret": "s3cret",
+        },
+    )
+
+    assert response.json()["id"].endswith(oauth_org.handle.org.integration_user_id)
+
+
+def test_budget_exhausted_at_runtime_refuses_the_next_call(fresh: Served) -> None:
+    admin = f"{fresh.handle.instance_url}/__sim/faults"
+    assert fresh.http.put(admin, json={"exhaust_budget": True}).status_code == 200
+
+    response = fresh.http.get(f"{fresh.base}/limits", headers=fresh.auth)
+
+    assert response.status_code == 403
+    assert response.json() == LIMIT_EXCEEDED
+
+
+def test_latency_fault_delays_every_api_call(fresh: Served) -> None:
+    fresh.handle.admin.set_faults(latency_ms=150)
+
+    started = time.perf_counter()
+    fresh.http.get(f"{fresh.base}/limits", headers=fresh.auth)
+
+    assert time.perf_counter() - started >= 0.15
