@@ -753,6 +753,29 @@ def _marketing_kinds(rng: random.Random, webinars: Sequence[str], emails: Sequen
     )  # fmt: skip
 
 
+_LIVE_KINDS: list[_Pick] = []
+
+
+def marketing_activity(rng: random.Random, who_id: str, day: date) -> dict[str, Any]:
+    """One new marketing activity on a lead, as a Task row (without OwnerId) for ``day``."""
+    if not _LIVE_KINDS:
+        webinars = [plan[0] for plan in _CAMPAIGN_PLANS if plan[1] == "Webinar"]
+        _LIVE_KINDS.append(_marketing_kinds(random.Random(0), webinars, _NURTURE_EMAILS))
+    kind: _Kind = _LIVE_KINDS[0](rng)
+    task: dict[str, Any] = {
+        "WhoId": who_id,
+        "Subject": _one(rng, kind.subjects),
+        "Type": kind.type,
+        "TaskSubtype": kind.subtype,
+        "Status": "Completed",
+        "ActivityDate": day,
+    }
+    description = _one(rng, kind.descriptions)
+    if description is not None:
+        task["Description"] = description
+    return task
+
+
 # --- the org's furniture: users, queues, hours, holidays, campaigns ---------------------------
 
 
@@ -1523,4 +1546,5 @@ __all__ = [
     "generate_org",
     "holiday_rows",
     "is_plausible_email",
+    "marketing_activity",
 ]

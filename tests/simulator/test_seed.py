@@ -292,7 +292,8 @@ def test_converted_leads_have_opportunities_won_lost_or_open(
 
 def test_conversions_happened_in_the_past_not_at_seed_time(org: Org, summary: SeedSummary) -> None:
     today = NOW.astimezone(UTC).date()
-    dates = [org.get("Lead", i)["ConvertedDate"] for i in summary.converted_lead_ids]  # type: ignore[index]
+    leads = org.table("Lead")
+    dates = [leads[i]["ConvertedDate"] for i in summary.converted_lead_ids]
 
     assert len(set(dates)) > 10
     assert min(dates) < today - timedelta(days=30)
