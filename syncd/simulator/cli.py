@@ -39,6 +39,14 @@ def serve(
     reps: Annotated[
         bool, typer.Option("--reps/--no-reps", help="Simulate sales reps working their leads.")
     ] = False,
+    assignment_rule: Annotated[
+        bool,
+        typer.Option(
+            "--assignment-rule/--no-assignment-rule",
+            help="An active lead assignment rule re-owns leads written without "
+            "Sforce-Auto-Assign: FALSE.",
+        ),
+    ] = True,
     rep_tick_seconds: Annotated[
         float, typer.Option(help="Seconds between rep-behaviour ticks (with --reps).")
     ] = 30.0,
@@ -91,6 +99,7 @@ def serve(
         token_ttl_seconds=token_ttl_seconds,
         faults=faults,
         reps=reps,
+        assignment_rule=assignment_rule,
         workdir=connection_file.resolve().parent / ".sim-ca",
     )
     elapsed = time.perf_counter() - started

@@ -53,6 +53,7 @@ ADMIN_RESOURCES = (
     "POST reps/tick",
     "POST seed",
     "PUT budget",
+    "PUT assignment-rule",
 )
 
 
@@ -376,6 +377,9 @@ class Simulator:
                 return _json(200, {"seeded": True, "summary": _jsonable(summary)})
             if path == "" and method == "GET":
                 return _json(200, {"resources": sorted(ADMIN_RESOURCES)})
+            if path == "assignment-rule" and method == "PUT":
+                self.org.assignment_rule_active = bool(body["active"])
+                return _json(200, {"active": self.org.assignment_rule_active})
             if path == "budget" and method == "PUT":
                 self.usage.daily_budget = int(body["daily_budget"])
                 return _json(200, {"daily_budget": self.usage.daily_budget})
@@ -583,6 +587,7 @@ def start_simulator(
     faults: FaultSettings | None = None,
     oauth: OAuthConfig | None = None,
     reps: bool = False,
+    assignment_rule: bool = True,
     org: Org | None = None,
     now: datetime | None = None,
     workdir: Path | None = None,
@@ -590,10 +595,13 @@ def start_simulator(
     """Build (and seed, when ``leads`` > 0) an org and serve it over HTTPS in a thread.
 
     The seed comes from ``syncd.simulator.seed.generate_org``; ``now`` pins the org clock's
-    start (the seed spreads data over the 90 days before it).
+    start (the seed spreads data over the 90 days before it). ``assignment_rule`` is the
+    org's active lead assignment rule, which re-owns API-written leads to the Unassigned
+    queue unless the request sends ``Sforce-Auto-Assign: FALSE``.
     """
     if org is None:
         org = Org(clock=SimClock(now))
+    org.assignment_rule_active = assignment_rule
     if leads > 0:
         seed_module = importlib.import_module("syncd.simulator.seed")
         seed_module.generate_org(org, leads=leads, seed=seed, now=org.now())

@@ -190,3 +190,15 @@ def test_seeded_simulator_with_reps_ticks_through_the_admin_api() -> None:
         assert response.status_code == 200
         assert response.json()["ticked"] is True
         assert before >= 150
+
+
+def test_switching_the_assignment_rule_off_lets_headerless_writes_keep_their_owner(
+    fresh: Served,
+) -> None:
+    admin = f"{fresh.handle.instance_url}/__sim/assignment-rule"
+    assert fresh.http.put(admin, json={"active": False}).json() == {"active": False}
+    lead_id = fresh.ids.leads[0]
+
+    fresh.sf.Lead.update(lead_id, {"OwnerId": fresh.ids.second_rep})
+
+    assert fresh.sf.Lead.get(lead_id)["OwnerId"] == fresh.ids.second_rep
