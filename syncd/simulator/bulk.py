@@ -170,7 +170,7 @@ class BulkApi:
                 400, "INVALIDJOB", "operation must be query or queryAll, with a query"
             )
         include_deleted = operation == "queryAll"
-        bound, objdef = self.rest.run_soql(text, include_deleted=include_deleted)
+        bound, objdef = self.rest.run_soql(text)
         if bound.is_count or bound.offset is not None:
             raise SalesforceApiError(
                 400, "API_ERROR", "Bulk API 2.0 queries do not support COUNT() or OFFSET"

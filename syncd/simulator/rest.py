@@ -162,7 +162,7 @@ class RestApi:
 
     # --- query ---
 
-    def run_soql(self, text: str, *, include_deleted: bool) -> tuple[soql.BoundQuery, ObjectDef]:
+    def run_soql(self, text: str) -> tuple[soql.BoundQuery, ObjectDef]:
         """Parse and bind ``text`` (400 MALFORMED_QUERY / INVALID_FIELD / INVALID_TYPE)."""
         try:
             parsed = soql.parse(text)
@@ -173,13 +173,18 @@ class RestApi:
             raise SalesforceApiError(400, exc.error_code, exc.message) from None
         return bound, objdef
 
-    def matching(
-        self, bound: soql.BoundQuery, objdef: ObjectDef, *, include_deleted: bool
-    ) -> list[Record]:
+    def _candidates(self, objdef: ObjectDef, *, include_deleted: bool) -> list[Record]:
+        """The records a query may see: queryAll adds the recycle bin (IsDeleted = true)."""
         with self.org.lock:
             rows = list(self.org.table(objdef.name).values())
         if not include_deleted and objdef.has_field("IsDeleted"):
             rows = [r for r in rows if not r["IsDeleted"]]
+        return rows
+
+    def matching(
+        self, bound: soql.BoundQuery, objdef: ObjectDef, *, include_deleted: bool
+    ) -> list[Record]:
+        rows = self._candidates(objdef, include_deleted=include_deleted)
         try:
             # The evaluator returns the very dicts it was given: live org records.
             return cast(list[Record], soql.execute(bound, rows, self.org.now()))
@@ -190,13 +195,13 @@ class RestApi:
         text = ctx.args.get("q")
         if not text:
             raise SalesforceApiError(400, "MALFORMED_QUERY", "A query string must be provided.")
-        bound, objdef = self.run_soql(text, include_deleted=include_deleted)
+        bound, objdef = self.run_soql(text)
         if bound.is_count:
-            with self.org.lock:
-                rows = list(self.org.table(objdef.name).values())
-            if not include_deleted and objdef.has_field("IsDeleted"):
-                rows = [r for r in rows if not r["IsDeleted"]]
-            total = soql.count(bound, rows, self.org.now())
+            rows = self._candidates(objdef, include_deleted=include_deleted)
+            try:
+                total = soql.count(bound, rows, self.org.now())
+            except soql.SoqlError as exc:
+                raise SalesforceApiError(400, exc.error_code, exc.message) from None
             return 200, {"totalSize": total, "done": True, "records": []}
         records = self.matching(bound, objdef, include_deleted=include_deleted)
         page_size = self._page_size(ctx, objdef, bound.fields)
