@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+import logging
 import re
 import ssl
 import tempfile
@@ -39,6 +40,8 @@ MIN_VERSION = 50.0
 MAX_VERSION = 68.0  # Winter '27 (released October 2026)
 _VERSION = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
 _ID_SEGMENT = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
+
+_log = logging.getLogger("syncd.simulator")
 
 RepsTick = Callable[[Org], Any]
 ADMIN_RESOURCES = (
@@ -94,6 +97,7 @@ class Simulator:
         try:
             response = self.dispatch(request)
         except Exception:  # noqa: BLE001 - a bug must answer 500 like Salesforce, not kill the thread
+            _log.exception("simulator error on %s %s", request.method, request.path)
             response = _json(
                 500,
                 [{"message": "An unexpected error occurred.", "errorCode": "UNKNOWN_EXCEPTION"}],
