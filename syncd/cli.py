@@ -9,7 +9,7 @@ import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
 
@@ -97,24 +97,16 @@ def db_upgrade(
         typer.echo(f"mirror schema upgraded {before or 'empty'} -> {after} ({where})")
 
 
-def _mount_optional(module: str, attr: str, name: str) -> None:
-    """Mount a sub-application when its module is present (the simulator, the cycle...)."""
-    import importlib
+def _register_commands() -> None:
+    # Imported here, after the helpers above exist: the sub-commands use them.
+    from syncd.simulator.cli import sim_app
+    from syncd.sync.commands import register
 
-    try:
-        sub: Any = getattr(importlib.import_module(module), attr)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:  # a real import bug inside the module must not hide
-            raise
-        return
-    if isinstance(sub, typer.Typer):
-        app.add_typer(sub, name=name)
-    else:
-        sub(app)
+    register(app)
+    app.add_typer(sim_app, name="sim")
 
 
-_mount_optional("syncd.simulator.cli", "sim_app", "sim")
-_mount_optional("syncd.sync.commands", "register", "sync")
+_register_commands()
 
 
 def main() -> None:

@@ -505,11 +505,56 @@ def policy_statuses(policy: Policy) -> dict[str, str]:
     }
 
 
+OwnerRows = tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]
+
+
+def check_owner_refs(
+    policy: Policy, users: Sequence[Mapping[str, Any]], queues: Sequence[Mapping[str, Any]]
+) -> list[CheckProblem]:
+    """Every user and queue the policy names exists in the org; users are active.
+
+    ``users`` are User rows (Username, Email, IsActive), ``queues`` Group rows of type Queue
+    (DeveloperName).
+    """
+    by_ref: dict[str, Mapping[str, Any]] = {}
+    for row in users:
+        for key in ("Username", "Email"):
+            if row.get(key):
+                by_ref.setdefault(str(row[key]).lower(), row)
+    queue_names = {str(q.get("DeveloperName")) for q in queues}
+    problems: list[CheckProblem] = []
+    for ref in sorted(set(policy.unresolved_owners.values())):
+        if ref in queue_names:
+            continue
+        user = by_ref.get(ref.lower())
+        if user is None:
+            problems.append(
+                CheckProblem(
+                    POLICY_FILE,
+                    "User",
+                    "routing",
+                    f"{ref!r} is neither a user (Username or Email) nor a queue (DeveloperName) "
+                    "in the org; leads routed there would fall back",
+                )
+            )
+        elif not user.get("IsActive"):
+            problems.append(
+                CheckProblem(
+                    POLICY_FILE,
+                    "User",
+                    "routing",
+                    f"user {ref!r} is inactive in the org: syncd never assigns to inactive users",
+                )
+            )
+    return problems
+
+
 def check_directory(
     mappings_dir: Path,
     describe: Callable[[str], Mapping[str, Any] | None],
     *,
     running_user_can_update: bool | None = None,
+    org_owners: Callable[[], OwnerRows] | None = None,
 ) -> CheckReport:
     """All of ``syncd check``: fields.yaml and policy.yaml in ``mappings_dir``, then the org.
 
@@ -529,10 +574,24 @@ def check_directory(
         problems.extend(CheckProblem(POLICY_FILE, None, e.path, e.message) for e in exc.errors)
     else:
         statuses = policy_statuses(policy)
-    return run_check(
+    report = run_check(
         mappings_dir,
         describe,
         statuses,
         running_user_can_update=running_user_can_update,
         file_problems=problems,
+    )
+    if not report.ok or org_owners is None:
+        return report
+    users, queues = org_owners()
+    owner_problems = check_owner_refs(policy, users, queues)
+    if owner_problems:
+        return CheckReport(
+            ok=False, text=format_report(owner_problems), problems=tuple(owner_problems)
+        )
+    refs = len(set(policy.unresolved_owners.values()))
+    return CheckReport(
+        ok=True,
+        text=f"{report.text}\nOK: {refs} users and queues named in "
+        f"{POLICY_FILE} exist in the org (users active)",
     )

@@ -263,8 +263,14 @@ def register(app: typer.Typer) -> None:
                     return None
                 raise
 
+        def org_owners() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            client = holder["client"]
+            users = client.query("SELECT Id, Username, Email, IsActive FROM User")
+            queues = client.query("SELECT Id, DeveloperName FROM Group WHERE Type = 'Queue'")
+            return users, queues
+
         try:
-            report = check_directory(settings.mappings_dir, describe)
+            report = check_directory(settings.mappings_dir, describe, org_owners=org_owners)
         finally:
             if "client" in holder:
                 holder["client"].close()
@@ -337,10 +343,6 @@ def register(app: typer.Typer) -> None:
                     )
                 )
 
-    try:
-        from syncd.sync.demo import register_demo
-    except ModuleNotFoundError as exc:
-        if exc.name != "syncd.sync.demo":
-            raise
-    else:
-        register_demo(app)
+    from syncd.sync.demo import register_demo
+
+    register_demo(app)
