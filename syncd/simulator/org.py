@@ -9,6 +9,7 @@ the same whether the change comes from the REST API, Bulk API, seed data or a si
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from syncd.simulator.errors import SalesforceApiError
 from syncd.simulator.schema import (
     CLOSED_TASK_STATUSES,
     CONVERTED_LEAD_STATUS,
+    NUMBER_TYPES,
     RESPONDED_MEMBER_STATUSES,
     SCHEMA,
     TEXT_TYPES,
@@ -31,11 +33,13 @@ from syncd.simulator.schema import (
     make_id,
     to_18,
 )
-from syncd.simulator.values import normalize, normalize_native
+from syncd.simulator.values import normalize, normalize_native, out_of_range
 
 Record = dict[str, Any]
 
 UNASSIGNED_QUEUE_NAME = "Unassigned"
+# Close to Salesforce's own check: one @, a dotted domain, no spaces.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 class SimClock:
@@ -311,6 +315,20 @@ class Org:
                 400,
                 "STRING_TOO_LONG",
                 f"{field.label}: data value too large: {value[:40]} (max length={field.length})",
+                [field.name],
+            )
+        if field.type in NUMBER_TYPES and out_of_range(field, value):
+            raise SalesforceApiError(
+                400,
+                "NUMBER_OUTSIDE_VALID_RANGE",
+                f"{field.label}: value outside of valid range on numeric field: {value}",
+                [field.name],
+            )
+        if field.type is FieldType.EMAIL and not _EMAIL.fullmatch(value):
+            raise SalesforceApiError(
+                400,
+                "INVALID_EMAIL_ADDRESS",
+                f"{field.label}: invalid email address: {value}",
                 [field.name],
             )
         if field.type is FieldType.REFERENCE:

@@ -67,16 +67,13 @@ def _round_number(field: FieldDef, number: float | int | Decimal) -> int | float
     if field.type is FieldType.INT:
         return int(Decimal(str(number)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     quantum = Decimal(1).scaleb(-field.scale)
-    rounded = Decimal(str(number)).quantize(quantum, rounding=ROUND_HALF_UP)
+    return float(Decimal(str(number)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def out_of_range(field: FieldDef, value: float) -> bool:
+    """True when ``value`` has more integer digits than the field's precision allows."""
     integer_digits = field.precision - field.scale
-    if field.precision and abs(rounded) >= Decimal(10) ** integer_digits:
-        raise SalesforceApiError(
-            400,
-            "NUMBER_OUTSIDE_VALID_RANGE",
-            f"{field.label}: value outside of valid range on numeric field: {number}",
-            [field.name],
-        )
-    return float(rounded)
+    return bool(field.precision) and abs(value) >= 10**integer_digits
 
 
 def normalize(field: FieldDef, value: Any) -> Any:

@@ -56,6 +56,8 @@ INVALID_WRITES = [
                  id="owner-wrong-object"),
     pytest.param({"Lead_Score__c": 123456}, "NUMBER_OUTSIDE_VALID_RANGE", ["Lead_Score__c"],
                  id="number-too-large"),
+    pytest.param({"Email": "maria at acme"}, "INVALID_EMAIL_ADDRESS", ["Email"],
+                 id="invalid-email"),
 ]  # fmt: skip
 
 
