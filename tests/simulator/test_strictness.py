@@ -520,3 +520,51 @@ def test_latency_fault_delays_every_api_call(fresh: Served) -> None:
     fresh.http.get(f"{fresh.base}/limits", headers=fresh.auth)
 
     assert time.perf_counter() - started >= 0.15
+
+
+def test_collection_with_a_mistyped_value_is_refused_whole_as_json_parser_error(
+    served: Served,
+) -> None:
+    response = served.http.patch(
+        f"{served.base}/composite/sobjects",
+        json={
+            "records": [
+                {"attributes": {"type": "Lead"}, "id": served.ids.leads[104], "Lead_Grade__c": "A"},
+                {
+                    "attributes": {"type": "Lead"},
+                    "id": served.ids.leads[105],
+                    "Lead_Score__c": "hot",
+                },
+            ]
+        },
+        headers={**served.auth, "Sforce-Auto-Assign": "FALSE"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "JSON_PARSER_ERROR"
+    assert served.handle.org.get("Lead", served.ids.leads[104])["Lead_Grade__c"] != "A"  # type: ignore[index]
+
+
+def test_collection_number_out_of_range_fails_only_its_record(served: Served) -> None:
+    response = served.http.patch(
+        f"{served.base}/composite/sobjects",
+        json={
+            "records": [
+                {
+                    "attributes": {"type": "Lead"},
+                    "id": served.ids.leads[106],
+                    "Lead_Score__c": 99999,
+                },
+                {
+                    "attributes": {"type": "Lead"},
+                    "id": served.ids.leads[107],
+                    "Lead_Score__c": 100000,
+                },
+            ]
+        },
+        headers={**served.auth, "Sforce-Auto-Assign": "FALSE"},
+    )
+
+    first, second = response.json()
+    assert first["success"] is True
+    assert second["errors"][0]["statusCode"] == "NUMBER_OUTSIDE_VALID_RANGE"
