@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import requests
 import trustme
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -557,6 +558,16 @@ class SimulatorHandle:
     @property
     def connection(self) -> dict[str, str]:
         return dict(self.sim.connection)
+
+    def session(self) -> requests.Session:
+        """A requests session that trusts the simulator's CA (and nothing from the environment).
+
+        ``trust_env`` is off because an environment REQUESTS_CA_BUNDLE overrides ``verify``.
+        """
+        session = requests.Session()
+        session.verify = self.ca_bundle
+        session.trust_env = False
+        return session
 
     def stop(self) -> None:
         self._server.shutdown()
