@@ -127,14 +127,8 @@ def build_minimal_org(leads: int, *, now: datetime = NOW) -> tuple[Org, OrgIds]:
 
 
 def client_session(handle: SimulatorHandle) -> requests.Session:
-    """A requests session that trusts only the simulator's throwaway CA.
-
-    trust_env is off because an environment REQUESTS_CA_BUNDLE overrides ``verify``.
-    """
-    session = requests.Session()
-    session.verify = handle.ca_bundle
-    session.trust_env = False
-    return session
+    """A requests session that trusts only the simulator's throwaway CA."""
+    return handle.session()
 
 
 def salesforce_client(handle: SimulatorHandle, session: requests.Session) -> Salesforce:
