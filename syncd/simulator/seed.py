@@ -45,12 +45,19 @@ REP_TITLES: tuple[str, ...] = ("Account Executive", "SDR")
 MANAGER_TITLES: tuple[str, ...] = ("VP of Sales", "Sales Manager")
 NURTURE_QUEUE = "Nurture_Queue"
 UNASSIGNED_QUEUE = "Unassigned_Queue"
+PARTNER_QUEUE = "Partner_Queue"
 USER_DOMAIN = "acme-analytics.example.com"
 MARKETING_AUTOMATION_USERNAME = f"marketing.automation@{USER_DOMAIN}"
 BUSINESS_HOURS_ZONE = "America/New_York"
 HISTORY = timedelta(days=90)
 
 SALES_REPS = 12
+# The reps the default mappings/policy.yaml routes to by username, so the demo's org and the
+# shipped policy fit together; the other reps get Faker names.
+NAMED_REPS: tuple[tuple[str, str], ...] = (
+    ("Ava", "Patel"), ("Ben", "Okafor"), ("Chloe", "Martin"), ("Dieter", "Schmidt"),
+    ("Elodie", "Durand"), ("Grace", "Kim"), ("Henry", "Lopez"), ("Irene", "Chen"),
+)  # fmt: skip
 INACTIVE_REPS = 2
 
 # Shares of the lead population (of all leads generated).
@@ -583,23 +590,44 @@ _EMAIL_SHAPE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.
 
 @dataclass(frozen=True, slots=True)
 class _Kind:
+    """One kind of marketing activity: Task/Event Type, TaskSubtype and its variants.
+
+    Each option is a Subject with the Descriptions it may carry; marketing automation
+    writes the page or asset URL into Description, which is where syncd reads it.
+    """
+
     type: str
     subtype: str
-    subjects: tuple[str, ...]
-    descriptions: tuple[str | None, ...] = (None,)
+    options: tuple[tuple[str, tuple[str | None, ...]], ...]
+
+    def draw(self, rng: random.Random) -> tuple[str, str | None]:
+        subject, descriptions = _one(rng, self.options)
+        return subject, _one(rng, descriptions)
 
 
-def _visits(paths: Sequence[str]) -> tuple[str, ...]:
-    return tuple(f"Visited {path}" for path in paths)
+SITE = "https://www.acme-analytics.example.com"
+_REFERRERS = ("google.com", "linkedin.com", "direct", "bing.com", "newsletter", "g2.com")
 
 
-def _time_on_site(rng: random.Random, n: int) -> tuple[str | None, ...]:
-    referrers = ("google.com", "linkedin.com", "direct", "bing.com", "newsletter", "g2.com")
+def _pages(
+    rng: random.Random, subject: str, paths: Sequence[str], *, sessions: int = 12
+) -> tuple[tuple[str, tuple[str | None, ...]], ...]:
+    """Options for page-like activities: ``subject`` formatted with the path, URL described."""
     return tuple(
-        f"Time on site: {rng.randrange(5, 900)} s; pages: {rng.randrange(1, 12)}; "
-        f"referrer: {_one(rng, referrers)}"
-        for _ in range(n)
+        (
+            subject.format(path=path),
+            tuple(
+                f"URL: {SITE}{path}\nTime on page: {rng.randrange(5, 900)} s; "
+                f"referrer: {_one(rng, _REFERRERS)}"
+                for _ in range(sessions)
+            ),
+        )
+        for path in paths
     )
+
+
+def _plain(*subjects: str) -> tuple[tuple[str, tuple[str | None, ...]], ...]:
+    return tuple((subject, (None,)) for subject in subjects)
 
 
 _SALES_CALL_SUBJECTS = (
@@ -627,57 +655,75 @@ _MEETINGS = (
 
 
 def _marketing_kinds(rng: random.Random, webinars: Sequence[str], emails: Sequence[str]) -> _Pick:
-    sessions = _time_on_site(rng, 400)
+    """The mix of marketing activities, drawn with ``_Pick``; Types as marketing automation
+    writes them (the Task.Type picklist is unrestricted, and orgs add their own values)."""
     return _Pick(
         [
             (
                 _Kind(
                     "Web Visit",
                     "Task",
-                    _visits(
+                    _pages(
+                        rng,
+                        "Visited {path}",
                         (
                             "/", "/product", "/product/features", "/product/lead-routing",
                             "/integrations/salesforce", "/customers", "/about", "/careers",
                             "/security", "/docs/getting-started", "/compare/spreadsheets",
                             "/partners",
-                        )
+                        ),
                     ),
-                    sessions,
                 ),
-                30,
+                28,
             ),
             (
                 _Kind(
-                    "Pricing Page Visit",
+                    "Web Visit",
                     "Task",
-                    _visits(
-                        ("/pricing", "/pricing/enterprise", "/pricing#faq",
-                         "/pricing?plan=team")
+                    _pages(
+                        rng,
+                        "Visited {path}",
+                        ("/pricing", "/pricing/enterprise", "/pricing#faq", "/pricing?plan=team"),
                     ),
-                    sessions,
                 ),
                 6,
             ),
             (
                 _Kind(
+                    "Web Visit",
+                    "Task",
+                    _pages(
+                        rng,
+                        "Visited {path}",
+                        ("/blog/lead-scoring-models", "/blog/mql-vs-sql", "/blog/speed-to-lead",
+                         "/blog/recycling-stale-leads"),
+                    ),
+                ),
+                10,
+            ),
+            (
+                _Kind(
                     "Demo View",
                     "Task",
-                    (
-                        "Viewed demo: Product tour (12 min)",
-                        "Watched on-demand demo",
-                        "Viewed interactive demo: Lead routing",
+                    _pages(
+                        rng,
+                        "Viewed demo: {path}",
+                        ("/demo/product-tour", "/demo/lead-routing", "/demo/sla-dashboard"),
                     ),
                 ),
                 3,
             ),
             (
                 _Kind(
-                    "White Paper Download",
+                    "Content Download",
                     "Task",
-                    (
-                        "Downloaded white paper: The Lead Handover Benchmark",
-                        "Downloaded white paper: SLA-driven sales follow-up",
-                        "Downloaded e-book: The RevOps Playbook",
+                    _pages(
+                        rng,
+                        "Downloaded white paper: {path}",
+                        ("/resources/white-papers/lead-handover-benchmark",
+                         "/resources/white-papers/sla-driven-follow-up",
+                         "/resources/ebooks/revops-playbook"),
+                        sessions=3,
                     ),
                 ),
                 5,
@@ -686,44 +732,34 @@ def _marketing_kinds(rng: random.Random, webinars: Sequence[str], emails: Sequen
                 _Kind(
                     "Video View",
                     "Task",
-                    (
-                        "Watched video: Customer story – Northwind (3:12)",
-                        "Watched video: How lead scoring works (5:40)",
-                        "Watched video: Setting up routing rules (8:05)",
+                    _pages(
+                        rng,
+                        "Watched video: {path}",
+                        ("/videos/customer-story-northwind", "/videos/how-lead-scoring-works",
+                         "/videos/setting-up-routing-rules"),
+                        sessions=3,
                     ),
                 ),
                 5,
             ),
             (
                 _Kind(
-                    "Blog View",
-                    "Task",
-                    _visits(
-                        ("/blog/lead-scoring-models", "/blog/mql-vs-sql",
-                         "/blog/speed-to-lead", "/blog/recycling-stale-leads")
-                    ),
-                    sessions,
-                ),
-                10,
-            ),
-            (
-                _Kind(
-                    "Contact Me Form",
+                    "Form Fill",
                     "Task",
                     (
-                        "Filled out form: Contact Sales",
-                        "Form fill: Request a Demo",
-                        "Form fill: Contact Me",
+                        *_pages(rng, "Form fill: Contact Sales", ("/contact-sales",), sessions=3),
+                        *_pages(rng, "Form fill: Request a Demo", ("/demo-request",), sessions=3),
+                        *_pages(rng, "Filled out form: Contact Me", ("/contact",), sessions=3),
                     ),
                 ),
                 1.5,
             ),
-            (_Kind("Newsletter Subscribe", "Task", ("Subscribed to newsletter",)), 2),
+            (_Kind("Newsletter Subscribe", "Task", _plain("Subscribed to newsletter")), 2),
             (
                 _Kind(
                     "Unsubscribe",
                     "Task",
-                    ("Unsubscribed from all marketing email", "Email opt-out"),
+                    _plain("Unsubscribed from all marketing email", "Email opt-out"),
                 ),
                 1,
             ),
@@ -731,21 +767,20 @@ def _marketing_kinds(rng: random.Random, webinars: Sequence[str], emails: Sequen
                 _Kind(
                     "Social Share",
                     "Task",
-                    (
+                    _plain(
                         "Shared on LinkedIn: The Lead Handover Benchmark",
                         "Shared on X: Speed to lead",
                     ),
                 ),
                 2,
             ),
-            (
-                _Kind("Webinar", "Task", tuple(f"Attended webinar: {name}" for name in webinars)),
-                3,
-            ),
-            (_Kind("Email Open", "Email", tuple(f"Opened email: {s}" for s in emails)), 20),
+            (_Kind("Webinar", "Task", _plain(*(f"Attended webinar: {w}" for w in webinars))), 3),
+            (_Kind("Email Open", "Email", _plain(*(f"Opened email: {s}" for s in emails))), 20),
             (
                 _Kind(
-                    "Email Click", "Email", tuple(f"Clicked link in email: {s}" for s in emails)
+                    "Email Click",
+                    "Email",
+                    _plain(*(f"Clicked link in email: {s}" for s in emails)),
                 ),
                 10,
             ),
@@ -762,15 +797,15 @@ def marketing_activity(rng: random.Random, who_id: str, day: date) -> dict[str, 
         webinars = [plan[0] for plan in _CAMPAIGN_PLANS if plan[1] == "Webinar"]
         _LIVE_KINDS.append(_marketing_kinds(random.Random(0), webinars, _NURTURE_EMAILS))
     kind: _Kind = _LIVE_KINDS[0](rng)
+    subject, description = kind.draw(rng)
     task: dict[str, Any] = {
         "WhoId": who_id,
-        "Subject": _one(rng, kind.subjects),
+        "Subject": subject,
         "Type": kind.type,
         "TaskSubtype": kind.subtype,
         "Status": "Completed",
         "ActivityDate": day,
     }
-    description = _one(rng, kind.descriptions)
     if description is not None:
         task["Description"] = description
     return task
@@ -795,8 +830,15 @@ def _load_users(org: Org, rng: random.Random, created: datetime) -> _Users:
     names = [(fake.first_name(), fake.last_name()) for _ in range(40)]
     used: dict[str, int] = {}
 
-    def user(title: str, department: str, *, active: bool = True, **extra: Any) -> dict[str, Any]:
-        first, last = names.pop()
+    def user(
+        title: str,
+        department: str,
+        *,
+        active: bool = True,
+        name: tuple[str, str] | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        first, last = name if name is not None else names.pop()
         handle = f"{_ascii(first).lower()}.{_ascii(last).lower()}"
         used[handle] = used.get(handle, 0) + 1
         if used[handle] > 1:
@@ -829,6 +871,7 @@ def _load_users(org: Org, rng: random.Random, created: datetime) -> _Users:
                 title,
                 SALES_DEPARTMENT,
                 active=active,
+                name=NAMED_REPS[i] if i < len(NAMED_REPS) else None,
                 ManagerId=managers[i % 2],
                 TimeZoneSidKey=zone,
             )
@@ -870,13 +913,15 @@ def _load_users(org: Org, rng: random.Random, created: datetime) -> _Users:
 
 
 def _load_queues(org: Org, created: datetime) -> tuple[str, str]:
-    nurture, unassigned, _ = org.load(
+    nurture, unassigned, _partner, _ = org.load(
         "Group",
         [
             {"Name": "Nurture Queue", "DeveloperName": NURTURE_QUEUE, "Type": "Queue",
              "CreatedDate": created},
             {"Name": "Unassigned Queue", "DeveloperName": UNASSIGNED_QUEUE, "Type": "Queue",
              "Email": f"unassigned-leads@{USER_DOMAIN}", "CreatedDate": created},
+            {"Name": "Partner Queue", "DeveloperName": PARTNER_QUEUE, "Type": "Queue",
+             "CreatedDate": created},
             # A public group, not a queue: consumers must filter on Type.
             {"Name": "All Sales Reps", "DeveloperName": "All_Sales_Reps", "Type": "Regular",
              "CreatedDate": created},
@@ -1246,7 +1291,9 @@ def _plan_leads(
             plan.duplicate_of = j
             plan.merge = rng.random() < MERGED_DUPLICATE_SHARE
         elif r < DUPLICATE_EMAIL_SHARE + INVALID_EMAIL_SHARE and row["Email"]:
-            row["Email"] = LeadFactory.spoil_email(rng, row["Email"])
+            if status != _CONVERTED:
+                # Lead Convert would refuse the contact's invalid email, as Salesforce does.
+                row["Email"] = LeadFactory.spoil_email(rng, row["Email"])
         elif row["Email"]:
             valid_emails.append(i)
         row["CreatedById"] = users.automation if rng.random() < 0.8 else _one(rng, users.marketing)
@@ -1406,7 +1453,7 @@ def _activities(
         n = min(n, 150)
         what = plan.opportunity
         for kind in kinds.many(rng, n):
-            subject = _one(rng, kind.subjects)
+            subject, description = kind.draw(rng)
             moment = _at(start + int(rand() * span))
             day = moment.date()
             if kind.type == "Webinar":
@@ -1446,7 +1493,6 @@ def _activities(
             }
             if row_what is not None:
                 task["WhatId"] = row_what
-            description = _one(rng, kind.descriptions)
             if description is not None:
                 task["Description"] = description
             tasks.append(task)

@@ -16,7 +16,9 @@ from syncd.simulator.org import Org
 from syncd.simulator.seed import (
     INACTIVE_REPS,
     MANAGER_TITLES,
+    NAMED_REPS,
     NURTURE_QUEUE,
+    PARTNER_QUEUE,
     REP_TITLES,
     SALES_DEPARTMENT,
     SALES_REPS,
@@ -239,6 +241,15 @@ def test_sales_reps_some_inactive_all_with_a_manager(org: Org, summary: SeedSumm
     assert all(users[r["ManagerId"]]["Title"] in MANAGER_TITLES for r in reps)
 
 
+def test_the_reps_the_default_policy_routes_to_exist_and_are_active(org: Org) -> None:
+    users = {u["Username"]: u for u in org.records("User")}
+
+    for first, last in NAMED_REPS:
+        user = users[f"{first.lower()}.{last.lower()}@acme-analytics.example.com"]
+        assert user["IsActive"]
+        assert user["Title"] in REP_TITLES
+
+
 def test_marketing_and_integration_users_exist(org: Org, summary: SeedSummary) -> None:
     users = {u["Id"]: u for u in org.records("User")}
 
@@ -250,10 +261,11 @@ def test_marketing_and_integration_users_exist(org: Org, summary: SeedSummary) -
 def test_lead_queues_are_queues_the_assignment_rule_finds(org: Org, summary: SeedSummary) -> None:
     queues = {g["DeveloperName"]: g["Id"] for g in org.records("Group") if g["Type"] == "Queue"}
 
-    assert queues == {
+    assert {k: v for k, v in queues.items() if k != PARTNER_QUEUE} == {
         NURTURE_QUEUE: summary.nurture_queue_id,
         UNASSIGNED_QUEUE: summary.unassigned_queue_id,
     }
+    assert PARTNER_QUEUE in queues  # the default policy routes partner leads there
     assert org.unassigned_queue_id() == summary.unassigned_queue_id
 
 
@@ -329,11 +341,31 @@ def test_marketing_activities_cover_every_behaviour_scoring_reads(org: Org) -> N
     types = {t["Type"] for t in tasks}
 
     assert {
-        "Web Visit", "Pricing Page Visit", "Demo View", "White Paper Download", "Video View",
-        "Contact Me Form", "Unsubscribe", "Webinar", "Email Open", "Email Click",
+        "Web Visit", "Demo View", "Content Download", "Video View", "Form Fill",
+        "Newsletter Subscribe", "Unsubscribe", "Social Share", "Webinar", "Email Open",
+        "Email Click",
     } <= types  # fmt: skip
-    assert any(t["Subject"] == "Visited /pricing" for t in tasks)
     assert any(e["Type"] == "Webinar" for e in org.records("Event"))
+
+
+@pytest.mark.parametrize(
+    ("subject", "url"),
+    [
+        ("Visited /pricing", "/pricing"),
+        ("Visited /blog/mql-vs-sql", "/blog/mql-vs-sql"),
+        ("Form fill: Request a Demo", "/demo-request"),
+        ("Filled out form: Contact Me", "/contact"),
+    ],
+    ids=["pricing-page", "blog-post", "demo-request", "contact-me"],
+)
+def test_marketing_automation_writes_the_url_into_the_description(
+    org: Org, subject: str, url: str
+) -> None:
+    matching = [t for t in org.records("Task") if t["Subject"] == subject]
+
+    assert matching
+    assert all(t["Description"].startswith("URL: https://") for t in matching)
+    assert all(f"{url}\n" in t["Description"] for t in matching)
 
 
 def test_sales_touches_are_calls_and_emails_by_a_rep(org: Org, summary: SeedSummary) -> None:
@@ -427,6 +459,9 @@ def test_every_live_record_passes_the_orgs_create_validation(
             # Leads and tasks of reps who have left keep their owner, as in Salesforce.
             if values.get("OwnerId") in inactive:
                 del values["OwnerId"]
+            # The deliberately broken emails came in through imports the API would refuse.
+            if name == "Lead" and not is_plausible_email(values.get("Email")):
+                values.pop("Email", None)
             org.check(objdef, values, existing=None)
             checked += 1
     assert checked > LEADS * 5
