@@ -584,6 +584,14 @@ class Org:
                     )
             return self._unassigned_queue_id
 
+    def _platform_create(
+        self, sobject: str, fields: Mapping[str, Any], *, by_user: str | None
+    ) -> str:
+        """Insert as the platform does (Lead Convert copies values without re-validating them)."""
+        objdef = self.object_def(sobject)
+        values = self.prepare(objdef, fields, creating=True, native=True)
+        return self._insert(objdef, values, by_user=by_user, auto_assign=False)
+
     def convert_lead(
         self,
         lead_id: str,
@@ -606,7 +614,7 @@ class Org:
             owner = lead.get("OwnerId")
             if owner is None or not str(owner).startswith("005"):
                 owner = by_user or self.integration_user_id
-            account_id = self.create(
+            account_id = self._platform_create(
                 "Account",
                 {
                     "Name": lead.get("Company")
@@ -620,7 +628,7 @@ class Org:
                 },
                 by_user=by_user,
             )
-            contact_id = self.create(
+            contact_id = self._platform_create(
                 "Contact",
                 {
                     "AccountId": account_id,
@@ -637,7 +645,7 @@ class Org:
             opportunity_id: str | None = None
             if create_opportunity:
                 stage = "Qualification" if won is None else ("Closed Won" if won else "Closed Lost")
-                opportunity_id = self.create(
+                opportunity_id = self._platform_create(
                     "Opportunity",
                     {
                         "AccountId": account_id,

@@ -195,3 +195,22 @@ def test_atomic_rollback_restores_records_and_removes_inserts(org: Org) -> None:
 
     assert org.get("Lead", lead_id) == before
     assert org.get("Lead", inserted) is None
+
+
+def test_conversion_copies_messy_seeded_values_without_revalidating_them(org: Org) -> None:
+    (lead_id,) = org.load(
+        "Lead", [{"LastName": "Alexander", "Company": "Garcia Inc", "Email": " eric@garcia.com "}]
+    )
+
+    created = org.convert_lead(lead_id, won=None)
+
+    contact = org.get("Contact", str(created["contactId"]))
+    assert contact is not None
+    assert contact["Email"] == " eric@garcia.com "
+
+
+def test_api_write_of_a_malformed_email_is_refused(org: Org) -> None:
+    lead_id = make_lead(org)
+
+    with pytest.raises(SalesforceApiError, match="INVALID_EMAIL_ADDRESS"):
+        org.update("Lead", lead_id, {"Email": "eric at garcia.com"})
