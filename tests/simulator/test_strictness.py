@@ -570,12 +570,19 @@ def test_collection_number_out_of_range_fails_only_its_record(served: Served) ->
     assert second["errors"][0]["statusCode"] == "NUMBER_OUTSIDE_VALID_RANGE"
 
 
-def test_token_expires_after_its_configured_lifetime_on_the_org_clock() -> None:
-    for served in serve(5, token_ttl_seconds=3600):
-        assert served.http.get(f"{served.base}/limits", headers=served.auth).status_code == 200
+@pytest.fixture
+def hour_long_sessions() -> Iterator[Served]:
+    yield from serve(5, token_ttl_seconds=3600)
 
-        served.handle.admin.advance_clock(timedelta(hours=1))
-        response = served.http.get(f"{served.base}/limits", headers=served.auth)
 
-        assert response.status_code == 401
-        assert response.json() == SESSION_EXPIRED
+def test_token_expires_after_its_configured_lifetime_on_the_org_clock(
+    hour_long_sessions: Served,
+) -> None:
+    served = hour_long_sessions
+    assert served.http.get(f"{served.base}/limits", headers=served.auth).status_code == 200
+
+    served.handle.admin.advance_clock(timedelta(hours=1))
+    response = served.http.get(f"{served.base}/limits", headers=served.auth)
+
+    assert response.status_code == 401
+    assert response.json() == SESSION_EXPIRED
