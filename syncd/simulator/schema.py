@@ -206,11 +206,24 @@ def make_id(key_prefix: str, sequence: int, *, pod: str = "5g") -> str:
         raise ValueError(f"id sequence too large: {sequence}")
     high, low = divmod(sequence, 62**5)
     head, head_suffix = _head(key_prefix + pod, high)
-    chunk = _base62(low, 5)
-    return head + chunk + head_suffix + _chunk_bits(chunk)
+    # The low five digits as one digit and two digit pairs, each with its upper-case bits.
+    first, rest = divmod(low, 62**4)
+    second, third = divmod(rest, 62**2)
+    bits = _DIGIT_BITS[first] | _PAIR_BITS[second] << 1 | _PAIR_BITS[third] << 3
+    return (
+        head
+        + _BASE62[first]
+        + _PAIRS[second]
+        + _PAIRS[third]
+        + head_suffix
+        + _SUFFIX_ALPHABET[bits]
+    )
 
 
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGIT_BITS = [1 if ch in _UPPER else 0 for ch in _BASE62]
+_PAIRS = [a + b for a in _BASE62 for b in _BASE62]
+_PAIR_BITS = [(a in _UPPER) | (b in _UPPER) << 1 for a in _BASE62 for b in _BASE62]
 
 
 def _base62(n: int, width: int) -> str:
