@@ -131,7 +131,7 @@ def normalize_native(field: FieldDef, value: Any) -> Any:
         if value.tzinfo is None:
             raise ValueError(f"{field.name}: naive datetime {value!r}")
         return value.astimezone(UTC).replace(microsecond=0)
-    if isinstance(value, date | time) and not isinstance(value, str):
+    if isinstance(value, date | time):
         return value
     if field.type in NUMBER_TYPES and not isinstance(value, bool):
         return _round_number(field, value)
