@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 from collections import Counter
 from collections.abc import Callable
@@ -82,6 +83,12 @@ def test_different_seeds_give_different_leads() -> None:
         return sorted((r["LastName"], r["Company"], r["Email"]) for r in org.records("Lead"))
 
     assert people(first_org) != people(second_org)
+
+
+def test_generation_leaves_the_garbage_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    _seeded(10, seed=1)
+    assert gc.isenabled()
 
 
 def test_a_naive_now_is_refused() -> None:
