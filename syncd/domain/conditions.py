@@ -123,6 +123,8 @@ Predicate = Callable[[Mapping[str, object]], bool]
 
 # --- evaluation -------------------------------------------------------------------------
 
+_REGEX_MEMO_LIMIT = 50_000
+
 
 @lru_cache(maxsize=1024)
 def _compiled_regex(pattern: str) -> re.Pattern[str]:
@@ -199,10 +201,20 @@ def compile_condition(cond: Condition) -> Predicate:
             return contains
         case Regex(field=field, pattern=pattern):
             search = _compiled_regex(pattern).search
+            # Titles, industries and countries repeat across leads: remember answers per value.
+            seen: dict[str, bool] = {}
 
             def regex(fields: Mapping[str, object]) -> bool:
                 text = _text(fields.get(field))
-                return text is not None and search(text) is not None
+                if text is None:
+                    return False
+                found = seen.get(text)
+                if found is None:
+                    found = search(text) is not None
+                    if len(seen) >= _REGEX_MEMO_LIMIT:
+                        seen.clear()
+                    seen[text] = found
+                return found
 
             return regex
         case Range(field=field, min=low, max=high):

@@ -421,7 +421,14 @@ def _follow_up(run: _Run, activities: Sequence[Activity]) -> None:
             f"business time (SLA {met})",
         )
     status = sla_status(
-        handoff_at, state.sla_due, run.owner_id, activities, policy.sla, calendar, run.now
+        handoff_at,
+        state.sla_due,
+        run.owner_id,
+        activities,
+        policy.sla,
+        calendar,
+        run.now,
+        touches=touches,
     )
     why = recycle_reason(
         run.stage,

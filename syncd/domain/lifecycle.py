@@ -9,7 +9,7 @@ convert, or "not now" (-> nurture). A move not in the table is reported, not app
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -117,25 +117,23 @@ class StatusMap:
 
     statuses: tuple[tuple[Stage, str], ...]
     aliases: tuple[tuple[str, Stage], ...] = ()
+    _by_status: Mapping[str, Stage] = field(init=False, repr=False, compare=False, hash=False)
+    _by_stage: Mapping[Stage, str] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        by_status = {value.strip().casefold(): stage for value, stage in self.aliases}
+        by_status.update((value.strip().casefold(), stage) for stage, value in self.statuses)
+        object.__setattr__(self, "_by_status", by_status)
+        object.__setattr__(self, "_by_stage", dict(self.statuses))
 
     def status_for(self, stage: Stage) -> str:
-        for known, status in self.statuses:
-            if known is stage:
-                return status
-        raise KeyError(stage)
+        return self._by_stage[stage]
 
     def stage_for(self, status: str | None) -> Stage | None:
         """The stage an org Status value means (case-insensitive), or None if unknown."""
         if status is None:
             return None
-        folded = status.strip().casefold()
-        for stage, value in self.statuses:
-            if value.casefold() == folded:
-                return stage
-        for value, stage in self.aliases:
-            if value.casefold() == folded:
-                return stage
-        return None
+        return self._by_status.get(status.strip().casefold())
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,21 +43,22 @@ def recycle_reason(
 ) -> str | None:
     """Why this lead should be recycled now, or None.
 
-    "No touch for N days" counts from the last owner touch, or from the handoff when the
-    owner never touched it.
+    "No touch for N days" counts from the last owner touch, or from the handoff (or, for a
+    lead syncd never handed off, from when it entered its stage) when there was none.
     """
     if stage not in policy.applies_to:
         return None
     if policy.could_not_reach and stage is Stage.COULD_NOT_REACH:
         return "marked could not reach"
-    if policy.no_touch_days is not None and state.handoff_at is not None:
-        since = max(t for t in (state.handoff_at, last_touch_at) if t is not None)
+    # A lead first seen already in sales' hands has no handoff: count from its stage entry.
+    start = state.handoff_at or state.stage_entered_at
+    if policy.no_touch_days is not None and start is not None:
+        touched = last_touch_at is not None and last_touch_at >= start
+        since = last_touch_at if touched and last_touch_at is not None else start
         idle = now - since
         if idle >= timedelta(days=policy.no_touch_days):
             what = (
-                "last owner touch"
-                if last_touch_at and last_touch_at >= state.handoff_at
-                else "handoff"
+                "last owner touch" if touched else "handoff" if state.handoff_at else "stage entry"
             )
             return f"no owner touch for {idle.days} days (since {what})"
     if policy.after_working_window and window_missed:

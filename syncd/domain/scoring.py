@@ -157,20 +157,39 @@ class Contribution:
     count: int = 1
 
     def text(self) -> str:
-        times = f" x{self.count}" if self.count > 1 else ""
-        return f"{self.points:+d} {self.name}{times}"
+        return _part_text((self.name, self.points, self.count))
+
+
+# (name, points, count): a contribution before it becomes a `Contribution` value.
+Part = tuple[str, int, int]
+
+
+def _part_text(part: Part) -> str:
+    name, points, count = part
+    return f"{points:+d} {name} x{count}" if count > 1 else f"{points:+d} {name}"
 
 
 @dataclass(frozen=True, slots=True)
 class Score:
+    """A lead's score at one instant. `parts` are its contributions, largest first, as
+    plain tuples (a full rescore builds millions); `contributions` gives them as values."""
+
     fit: int
     engagement: int
     total: int
     grade: str
-    contributions: tuple[Contribution, ...]
     reason: str
+    parts: tuple[Part, ...] = ()
     last_engagement_at: datetime | None = None
-    reasons: tuple[str, ...] = ()  # each contribution as text, in order
+
+    @property
+    def contributions(self) -> tuple[Contribution, ...]:
+        return tuple(Contribution(name, points, count) for name, points, count in self.parts)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Each contribution as text, in order: `+15 pricing page x2`."""
+        return tuple(_part_text(part) for part in self.parts)
 
 
 # --- scoring ----------------------------------------------------------------------------
@@ -278,12 +297,12 @@ class Scorer:
     ) -> Score:
         """Score one lead at `now`: deterministic, bounded, explained."""
         policy = self.policy
-        contributions: list[Contribution] = []
+        parts: list[Part] = []
         fit_raw = 0.0
         for rule, test in self._fit:
             if test(fields):
                 fit_raw += rule.points
-                contributions.append(Contribution(rule.name, round(rule.points)))
+                parts.append((rule.name, round(rule.points), 1))
         fit = _clamp(fit_raw, 0.0, policy.max_fit)
 
         now_ts = now.timestamp()
@@ -331,12 +350,12 @@ class Scorer:
             shown = round(undecayed)
             undecayed_total += shown
             decayed_total += decayed
-            contributions.append(Contribution(engagement_rule.name, shown, count))
+            parts.append((engagement_rule.name, shown, count))
             if engagement_rule.points > 0 and latest is not None:
                 last_positive = latest if last_positive is None else max(last_positive, latest)
         decay = min(0, round(decayed_total - undecayed_total))
         if decay:
-            contributions.append(Contribution("decay", decay))
+            parts.append(("decay", decay, 1))
         engagement_raw = undecayed_total + decay
         engagement = round(_clamp(engagement_raw, -policy.max_fit, policy.max_engagement))
         fit_int = round(fit)
@@ -344,25 +363,18 @@ class Scorer:
         # Keep the shown numbers summing to the total when a limit clipped it.
         clipped = total - (round(fit_raw) + engagement_raw)
         if clipped:
-            contributions.append(Contribution("score limit", clipped))
-        ordered = tuple(
-            sorted(
-                (c for c in contributions if c.points != 0),
-                key=lambda c: (-abs(c.points), c.name),
-            )
-        )
-        texts = tuple(c.text() for c in ordered)
+            parts.append(("score limit", clipped, 1))
+        ordered = tuple(sorted((p for p in parts if p[1]), key=_largest_first))
         return Score(
             fit=fit_int,
             engagement=engagement,
             total=total,
             grade=grade_for(fit_int, policy),
-            contributions=ordered,
-            reason=_join_within(texts, policy.reason_max_length),
+            reason=_join_within(ordered, policy.reason_max_length),
+            parts=ordered,
             last_engagement_at=(
                 None if last_positive is None else datetime.fromtimestamp(last_positive, now.tzinfo)
             ),
-            reasons=texts,
         )
 
     @staticmethod
@@ -405,14 +417,19 @@ def grade_for(fit: float, policy: ScoringPolicy) -> str:
 
 def render_reasons(contributions: Sequence[Contribution], max_length: int) -> str:
     """As many of the (already ordered) contributions as fit in `max_length` characters."""
-    return _join_within([c.text() for c in contributions], max_length)
+    return _join_within([(c.name, c.points, c.count) for c in contributions], max_length)
 
 
-def _join_within(texts: Sequence[str], max_length: int) -> str:
-    if not texts:
+def _largest_first(part: Part) -> tuple[int, str]:
+    return (-abs(part[1]), part[0])
+
+
+def _join_within(parts: Sequence[Part], max_length: int) -> str:
+    if not parts:
         return "no scoring signals"
     out = ""
-    for text in texts:
+    for part in parts:
+        text = _part_text(part)
         candidate = text if not out else f"{out}, {text}"
         if len(candidate) > max_length:
             break

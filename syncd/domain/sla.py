@@ -142,9 +142,15 @@ def sla_status(
     policy: SlaPolicy,
     calendar: BusinessCalendar,
     now: datetime,
+    *,
+    touches: list[datetime] | None = None,
 ) -> SlaStatus:
-    """First touch, touch count, breach and working-window state since the handoff."""
-    touches = owner_touches(activities, owner_id, handoff_at, now, policy.touches)
+    """First touch, touch count, breach and working-window state since the handoff.
+
+    Pass `touches` (from `owner_touches`) when already computed; `activities` is then unused.
+    """
+    if touches is None:
+        touches = owner_touches(activities, owner_id, handoff_at, now, policy.touches)
     first = touches[0] if touches else None
     breached = due is not None and now >= due and (first is None or first > due)
     window = policy.touches.window

@@ -109,6 +109,12 @@ def test_requalify_hysteresis(
     assert requalify_reason(RECYCLED, total, last_engagement, POLICY) == why
 
 
+def test_a_lead_first_seen_in_sales_hands_goes_stale_from_its_stage_entry() -> None:
+    adopted = LeadState(stage=Stage.SAL, stage_entered_at=ny(2, 10))
+    why = recycle_reason(Stage.SAL, adopted, None, False, ny(16, 10), POLICY)
+    assert why == "no owner touch for 14 days (since stage entry)"
+
+
 def test_requalify_rules_can_be_switched_off() -> None:
     strict = recycle_policy(requalify={"above_peak": True, "new_engagement": False})
     assert requalify_reason(RECYCLED, 85, ny(11, 9), strict) is None

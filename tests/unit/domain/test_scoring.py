@@ -273,7 +273,7 @@ POLICY = scoring(
 
 
 def _score(total: int, grade: str) -> Score:
-    return Score(fit=0, engagement=0, total=total, grade=grade, contributions=(), reason="")
+    return Score(fit=0, engagement=0, total=total, grade=grade, reason="")
 
 
 MATERIALITY = [
