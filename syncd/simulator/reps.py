@@ -388,7 +388,12 @@ class RepBehaviour:
             fields_: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
             if unassigned is not None:
                 fields_["OwnerId"] = unassigned
-            lead_id = self.org.create("Lead", fields_, by_user=automation)
+            try:
+                lead_id = self.org.create("Lead", fields_, by_user=automation)
+            except SalesforceApiError:
+                # A form fill the org's validation refuses is simply lost, as in Salesforce.
+                tally.add("refused")
+                continue
             tally.add("new_leads", lead_id)
 
     def _marketing(

@@ -548,10 +548,12 @@ class LeadFactory:
             local = f"{f}_{lname}"
         else:
             local = f"{f}{lname[:1]}{rng.randrange(100) if domain in _FREE_MAIL else ''}"
+        if len(local) + len(domain) > 70:
+            local = f"{f[:1]}{lname[:20]}"  # Lead.Email holds 80 characters
         email = f"{local}@{domain}"
         if rng.random() < 0.05:
             email = email.title()
-        return email[:80]
+        return email
 
     @staticmethod
     def spoil_email(rng: random.Random, email: str) -> str:
