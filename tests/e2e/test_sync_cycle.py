@@ -44,7 +44,8 @@ def test_first_cycle_mirrors_the_whole_org(org: SimulatorHandle, database_url: s
         }
     assert mirrored == {
         "Lead": org_count(org, "Lead"),
-        "Task": org_count(org, "Task"),
+        # Handoff Tasks syncd created after reading Tasks are mirrored next cycle.
+        "Task": org_count(org, "Task", Syncd_Key__c=None),
         "User": org_count(org, "User"),
         "Group": org_count(org, "Group", Type="Queue"),
         "CampaignMember": org_count(org, "CampaignMember"),
