@@ -1463,7 +1463,7 @@ def _activities(
         who = plan.activity_who
         start, end = plan.created, plan.ends
         span = max(end - start, 0)
-        n = int(expo(1 / 6.2))
+        n = int(expo(1 / 7.3))
         if plan.engaged:
             n = n * 3 + 2
         if plan.status in _TOUCHED_STATUSES:
