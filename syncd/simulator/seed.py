@@ -1599,11 +1599,15 @@ def _sales_touches(
 
 __all__ = [
     "BUSINESS_HOURS_ZONE",
+    "INACTIVE_REPS",
     "MANAGER_TITLES",
     "MARKETING_AUTOMATION_USERNAME",
+    "NAMED_REPS",
     "NURTURE_QUEUE",
+    "PARTNER_QUEUE",
     "REP_TITLES",
     "SALES_DEPARTMENT",
+    "SALES_REPS",
     "UNASSIGNED_QUEUE",
     "LeadFactory",
     "SeedSummary",
