@@ -31,7 +31,8 @@ from syncd.sync.cycle import CycleSummary
 
 DEFAULT_LEADS = 2_000
 DEFAULT_CYCLES = 4
-CLOCK_STEP = timedelta(hours=3)
+# A day between cycles: SLAs fall due, reps act or neglect, stale leads age toward recycle.
+CLOCK_STEP = timedelta(days=1)
 
 
 @dataclass
@@ -39,6 +40,7 @@ class DemoResult:
     cycles: list[CycleSummary] = field(default_factory=list)
     leads_scored: int = 0
     mqls_by_owner: dict[str, int] = field(default_factory=dict)
+    decisions_by_kind: dict[str, int] = field(default_factory=dict)
     sim_api_calls: int = 0
     rep_actions: Counter[str] = field(default_factory=Counter)
     workdir: Path | None = None
@@ -146,6 +148,10 @@ def run_demo(
                 if isinstance(owner, str):
                     counts[names.get(owner, owner)] += 1
             result.mqls_by_owner = dict(counts.most_common())
+            kinds = session.execute(
+                select(m.LedgerEntry.kind, func.count()).group_by(m.LedgerEntry.kind)
+            ).all()
+            result.decisions_by_kind = {str(k): int(n) for k, n in kinds}
     finally:
         handle.stop()
     return result
@@ -164,6 +170,11 @@ def render_result(result: DemoResult, console: Console) -> None:
         f"tasks written; {calls} API calls by syncd "
         f"({result.sim_api_calls} seen by the org)"
     )
+    if result.decisions_by_kind:
+        console.print(
+            "decisions recorded (each with its reasons): "
+            + ", ".join(f"{kind} {n}" for kind, n in sorted(result.decisions_by_kind.items()))
+        )
     if result.mqls_by_owner:
         table = Table(title="leads assigned at handoff, by owner")
         table.add_column("owner")
