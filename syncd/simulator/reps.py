@@ -225,8 +225,8 @@ class RepBehaviour:
         rates = self.rates
         rng = self._rng
         tally = _Tally()
-        # A snapshot under the lock, then one locked write per step: the API keeps
-        # answering while reps work (a step on a lead changed meanwhile is refused).
+        # A snapshot under the lock, then one locked step at a time: the API keeps
+        # answering while reps work, and a lead changed meanwhile is left alone.
         with self.org.lock:
             reps, managers, automation, unassigned = self._people()
             leads = [
@@ -308,36 +308,49 @@ class RepBehaviour:
         return None
 
     def _do(self, step: str, lead: _LeadView, now: datetime, tally: _Tally) -> None:
+        with self.org.lock:
+            live = self.org.table("Lead").get(lead.id)
+            if (
+                live is None
+                or live["IsDeleted"]
+                or (live["OwnerId"], live["Status"], live["IsConverted"])
+                != (lead.owner, lead.status, lead.converted)
+            ):
+                # Someone (syncd, another rep) moved the lead since the snapshot: the rep
+                # sees the new state and does not act on the old one.
+                tally.add("refused")
+                return
+            try:
+                self._step(step, lead.id, lead.owner, now, tally)
+            except SalesforceApiError:
+                # The org refused the step as it would refuse the rep: the rep moves on.
+                tally.add("refused")
+
+    def _step(self, step: str, lead_id: str, rep: str, now: datetime, tally: _Tally) -> None:
         rng = self._rng
-        lead_id, rep = lead.id, lead.owner
-        try:
-            if step == "accept":
-                status = ACCEPTED_STATUSES[0] if rng.random() < 0.6 else ACCEPTED_STATUSES[1]
-                self.org.update("Lead", lead_id, {"Status": status}, by_user=rep)
-                tally.add("accepted", lead_id)
-            elif step == "touch":
-                self.org.create("Task", self._touch(lead_id, rep, now), by_user=rep)
-                tally.add("touched", lead_id)
-            elif step == "qualify":
-                self.org.update("Lead", lead_id, {"Status": QUALIFIED_STATUS}, by_user=rep)
-                tally.add("qualified", lead_id)
-            elif step == "could_not_reach":
-                self.org.update("Lead", lead_id, {"Status": COULD_NOT_REACH_STATUS}, by_user=rep)
-                tally.add("could_not_reach", lead_id)
-            elif step == "disqualify":
-                self.org.update("Lead", lead_id, {"Status": DISQUALIFIED_STATUS}, by_user=rep)
-                tally.add("disqualified", lead_id)
-            else:
-                won = rng.random() < self.rates.win
-                amount = round(math.exp(rng.gauss(math.log(24_000), 0.8)), -2)
-                self.org.convert_lead(lead_id, opportunity_amount=amount, won=won, by_user=rep)
-                tally.add("converted", lead_id)
-                if won:
-                    tally.add("won")
-        except SalesforceApiError:
-            # The org refused the step as it would refuse the rep (e.g. the lead was
-            # converted or merged meanwhile): the rep moves on.
-            tally.add("refused")
+        if step == "accept":
+            status = ACCEPTED_STATUSES[0] if rng.random() < 0.6 else ACCEPTED_STATUSES[1]
+            self.org.update("Lead", lead_id, {"Status": status}, by_user=rep)
+            tally.add("accepted", lead_id)
+        elif step == "touch":
+            self.org.create("Task", self._touch(lead_id, rep, now), by_user=rep)
+            tally.add("touched", lead_id)
+        elif step == "qualify":
+            self.org.update("Lead", lead_id, {"Status": QUALIFIED_STATUS}, by_user=rep)
+            tally.add("qualified", lead_id)
+        elif step == "could_not_reach":
+            self.org.update("Lead", lead_id, {"Status": COULD_NOT_REACH_STATUS}, by_user=rep)
+            tally.add("could_not_reach", lead_id)
+        elif step == "disqualify":
+            self.org.update("Lead", lead_id, {"Status": DISQUALIFIED_STATUS}, by_user=rep)
+            tally.add("disqualified", lead_id)
+        else:
+            won = rng.random() < self.rates.win
+            amount = round(math.exp(rng.gauss(math.log(24_000), 0.8)), -2)
+            self.org.convert_lead(lead_id, opportunity_amount=amount, won=won, by_user=rep)
+            tally.add("converted", lead_id)
+            if won:
+                tally.add("won")
 
     def _touch(self, lead_id: str, rep: str, now: datetime) -> dict[str, Any]:
         rng = self._rng

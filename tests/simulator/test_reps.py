@@ -281,6 +281,28 @@ def test_conversions_per_tick_are_capped() -> None:
     assert sum(_lead(team, i)["IsConverted"] for i in team.leads["Sales Qualified"]) == 2
 
 
+def test_a_lead_someone_else_moves_during_the_tick_is_left_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    team = make_team()
+    behaviour = RepBehaviour(team.org, seed=1, rates=replace(QUIET, accept=1.0))
+    moved = team.leads["MQL"][0]
+    snapshot = RepBehaviour._in_hands
+
+    def syncd_recycles_it_meanwhile(self: RepBehaviour, *args: Any) -> Any:
+        work = snapshot(self, *args)
+        team.org.update("Lead", moved, {"Status": "Recycled"})
+        return work
+
+    monkeypatch.setattr(RepBehaviour, "_in_hands", syncd_recycles_it_meanwhile)
+
+    summary = behaviour.tick(NOW)
+
+    assert _lead(team, moved)["Status"] == "Recycled"
+    assert summary.refused == 1
+    assert summary.accepted == len(team.leads["MQL"]) - 1
+
+
 # --- the rest of a living org -----------------------------------------------------------------
 
 
