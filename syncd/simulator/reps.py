@@ -114,7 +114,13 @@ class RepRates:
 
 @dataclass(frozen=True)
 class TickSummary:
-    """What one tick changed, by kind of step."""
+    """What one tick changed, by kind of step.
+
+    ``in_hands`` counts the leads reps had something to do with; ``neglected`` those
+    left alone on purpose; ``refused`` the steps not taken because the org refused them
+    or the lead had moved on since the tick's snapshot; ``changed_lead_ids`` the leads
+    written, in order, once each.
+    """
 
     at: datetime
     in_hands: int = 0
