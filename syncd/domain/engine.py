@@ -31,6 +31,7 @@ from syncd.domain.lifecycle import (
     Actor,
     can_move,
     enter,
+    time_in_stage,
 )
 from syncd.domain.model import (
     Activity,
@@ -90,6 +91,11 @@ def _whole_seconds(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(microsecond=0)
 
 
+def _fmt_age(duration: timedelta) -> str:
+    days, seconds = divmod(int(duration.total_seconds()), 86400)
+    return f"{days}d {seconds // 3600}h {seconds % 3600 // 60:02d}m"
+
+
 def _fmt_business(duration: timedelta) -> str:
     minutes = round(duration.total_seconds() / 60)
     hours, minutes = divmod(minutes, 60)
@@ -140,12 +146,15 @@ class _Run:
 
     def move(self, target: Stage, why: str, actor: Actor) -> None:
         before = self.state.stage
+        aged = time_in_stage(self.state, self.now)
         self.state = enter(self.state, target, self.now)
         self.record(
             LedgerKind.TRANSITION,
             None if before is None else before.value,
             target.value,
             f"{actor.value}: {why}",
+            # Aging, for stage-to-stage conversion times in reports.
+            f"after {_fmt_age(aged)} in {before.value}" if before is not None else "first stage",
         )
         if actor is Actor.DAEMON:
             self.status = self.policy.lifecycle.statuses.status_for(target)
@@ -221,7 +230,11 @@ def _observe(run: _Run) -> None:
         first = observed or Stage.NEW
         run.state = enter(run.state, first, lead.created_at if first is Stage.NEW else run.now)
         run.record(
-            LedgerKind.TRANSITION, None, first.value, f"first seen with Status '{lead.status}'"
+            LedgerKind.TRANSITION,
+            None,
+            first.value,
+            f"first seen with Status '{lead.status}'",
+            "first stage",
         )
         return
     if observed is None:

@@ -436,6 +436,20 @@ def test_a_lead_travels_the_whole_journey_and_every_write_and_ledger_entry_is_ex
         (LedgerKind.TRANSITION, "sql", "converted", "person: converted"),
     ]
 
+    # Aging: how long the lead spent in each stage, kept with every transition.
+    journey = [created, mql, breach, again, recycled, held, requalified, accepted, qualified]
+    journey.append(converted)
+    aging = [e.reasons[1] for d in journey for e in d.ledger if e.kind is LedgerKind.TRANSITION]
+    assert aging == [
+        "first stage",
+        "after 1d 0h 00m in new",
+        "after 14d 3h 00m in mql",
+        "after 2d 21h 00m in recycled",
+        "after 0d 0h 30m in mql",
+        "after 3d 0h 30m in sal",
+        "after 1d 0h 00m in sql",
+    ]
+
     final = org.lead
     assert final.owner_id == CLEO
     assert final.recycle_count == 1

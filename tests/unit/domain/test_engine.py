@@ -193,8 +193,8 @@ def test_a_recycled_lead_above_its_peak_requalifies_to_a_different_rep() -> None
     lead = in_stage(Stage.RECYCLED, state=state, recycle_count=1)
     decision = run(lead, [demo_request(ny(4, 9))], at=ny(6, 10))
     assert decision.field_changes["OwnerId"] == BEN
-    assert decision.ledger[0].reasons == (
-        "daemon: score 95 >= 80 and fit 65 >= 40; score 95 above previous peak 90",
+    assert decision.ledger[0].reasons[0] == (
+        "daemon: score 95 >= 80 and fit 65 >= 40; score 95 above previous peak 90"
     )
     assert decision.tasks_to_create[0].idempotency_key.endswith(":handoff:2")
 
@@ -234,7 +234,7 @@ def test_a_converted_lead_is_recorded_but_never_written() -> None:
     lead = in_stage(Stage.SQL, is_converted=True, status="Closed - Converted", score=10.0)
     decision = run(lead, HOT)
     assert decision.field_changes == {}
-    assert decision.ledger[0].reasons == ("person: converted",)
+    assert decision.ledger[0].reasons == ("person: converted", "after 1d 1h 00m in sql")
 
 
 def test_lead_source_is_standardised_and_written() -> None:
