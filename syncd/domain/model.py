@@ -180,13 +180,10 @@ class LeadState:
         """Inverse of `to_dict`; unknown keys are ignored so older rows still load."""
         stage = data.get("stage")
         peak = data.get("peak_score")
-        lapsed = data.get("lapsed_owner_ids") or []
-        flags = data.get("hygiene_flags") or []
-        history = data.get("stage_history") or []
+        lapsed = _list(data, "lapsed_owner_ids")
+        flags = _list(data, "hygiene_flags")
+        history = _list(data, "stage_history")
         rejected = data.get("rejected_status")
-        assert isinstance(lapsed, list)
-        assert isinstance(flags, list)
-        assert isinstance(history, list)
         return cls(
             stage=None if stage is None else Stage(str(stage)),
             stage_entered_at=_dt(data.get("stage_entered_at")),
@@ -201,8 +198,21 @@ class LeadState:
             lapsed_owner_ids=tuple(str(x) for x in lapsed),
             hygiene_flags=tuple(str(x) for x in flags),
             rejected_status=None if rejected is None else str(rejected),
-            stage_history=tuple((str(p[0]), str(p[1])) for p in history),
+            stage_history=tuple(_pair(p) for p in history),
         )
+
+
+def _pair(value: object) -> tuple[str, str]:
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise TypeError(f"lead state: stage_history items must be [stage, when], got {value!r}")
+    return str(value[0]), str(value[1])
+
+
+def _list(data: Mapping[str, object], key: str) -> list[object]:
+    value = data.get(key) or []
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"lead state: {key} must be a list, got {type(value).__name__}")
+    return list(value)
 
 
 def _int(value: object) -> int:

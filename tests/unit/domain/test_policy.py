@@ -173,3 +173,8 @@ def test_lead_state_round_trips_through_plain_data() -> None:
     )
     plain = yaml.safe_load(yaml.safe_dump(state.to_dict()))
     assert LeadState.from_dict(plain) == state
+
+
+def test_malformed_lead_state_is_refused_with_a_reason() -> None:
+    with pytest.raises(TypeError, match="lapsed_owner_ids must be a list"):
+        LeadState.from_dict({"stage": "mql", "lapsed_owner_ids": "005000000000ANAAAA"})
