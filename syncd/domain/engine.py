@@ -248,10 +248,16 @@ def _observe(run: _Run) -> None:
             )
         return
     if observed is run.stage:
+        if run.state.rejected_status is not None:  # the Status is back in line
+            run.state = replace(run.state, rejected_status=None)
+        return
+    if observed is Stage.CONVERTED:
+        # Conversion is a fact in Salesforce (the lead is read-only now): record it from any
+        # stage, even one our state machine calls final.
+        run.move(observed, "converted", Actor.PERSON)
         return
     if can_move(run.stage, observed, Actor.PERSON):
-        why = "converted" if observed is Stage.CONVERTED else f"Status set to '{lead.status}'"
-        run.move(observed, why, Actor.PERSON)
+        run.move(observed, f"Status set to '{lead.status}'", Actor.PERSON)
         return
     if lead.status != run.state.rejected_status:
         source = run.stage
@@ -304,14 +310,19 @@ def _maybe_qualify(run: _Run) -> None:
     if score.total < mql.min_score or score.fit < mql.min_fit:
         return
     why = f"score {score.total} >= {mql.min_score:g} and fit {score.fit} >= {mql.min_fit:g}"
-    if run.stage is Stage.RECYCLED:
+    # Hysteresis for leads sales already had: recycled ones, and ones a rep sent back to
+    # nurture ("not now"), which must not bounce straight back on an unchanged score.
+    stage = run.stage
+    if stage is Stage.RECYCLED or (stage is Stage.NURTURE and run.state.handoff_count > 0):
+        since = run.state.recycled_at if stage is Stage.RECYCLED else run.state.stage_entered_at
         again = requalify_reason(
-            run.state, score.total, score.last_engagement_at, run.policy.recycle
+            run.state, score.total, score.last_engagement_at, run.policy.recycle, since=since
         )
         if again is None:
+            left = "the recycle" if stage is Stage.RECYCLED else "it went back to nurture"
             run.reasons.append(
-                f"over the MQL line but held in recycled: score {score.total} not above peak "
-                f"{run.state.peak_score} and no engagement since the recycle"
+                f"over the MQL line but held in {stage.value}: score {score.total} not above "
+                f"peak {run.state.peak_score} and no engagement since {left}"
             )
             return
         why = f"{why}; {again}"

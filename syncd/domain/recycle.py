@@ -71,18 +71,25 @@ def requalify_reason(
     total: int,
     last_engagement_at: datetime | None,
     policy: RecyclePolicy,
+    *,
+    since: datetime | None = None,
 ) -> str | None:
-    """Why a recycled lead over the MQL threshold may re-qualify, or None (hysteresis)."""
+    """Why a lead sales already had may re-qualify over the MQL line, or None (hysteresis).
+
+    New engagement counts after `since` (default: when the lead was recycled).
+    """
     if policy.requalify_above_peak and (state.peak_score is None or total > state.peak_score):
         peak = "none" if state.peak_score is None else str(state.peak_score)
         return f"score {total} above previous peak {peak}"
+    left_at = since if since is not None else state.recycled_at
     if (
         policy.requalify_on_new_engagement
         and last_engagement_at is not None
-        and state.recycled_at is not None
-        and last_engagement_at > state.recycled_at
+        and left_at is not None
+        and last_engagement_at > left_at
     ):
-        return f"new engagement on {last_engagement_at.date().isoformat()} since the recycle"
+        what = "the recycle" if since is None or since == state.recycled_at else "leaving sales"
+        return f"new engagement on {last_engagement_at.date().isoformat()} since {what}"
     return None
 
 

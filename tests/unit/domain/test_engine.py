@@ -308,3 +308,40 @@ def test_an_inactive_or_away_rep_is_never_handed_a_lead(
         state = decision.routing_state
         owner = users[str(decision.field_changes["OwnerId"])]
         assert owner.is_queue or (owner.active and not owner.away)
+
+
+def test_a_lead_a_rep_sent_back_to_nurture_does_not_bounce_straight_back() -> None:
+    lead = in_stage(Stage.MQL, status="Nurture")  # "not now", score unchanged at 95
+    decision = run(lead, HOT, at=ny(3, 12))
+    assert decision.state.stage is Stage.NURTURE
+    assert "Status" not in decision.field_changes
+    assert (
+        "over the MQL line but held in nurture: score 95 not above peak 95 "
+        "and no engagement since it went back to nurture"
+    ) in decision.reasons
+
+
+def test_a_nurtured_lead_that_engages_again_is_handed_off_again() -> None:
+    state = LeadState(
+        stage=Stage.NURTURE, stage_entered_at=ny(3, 12), handoff_count=1, peak_score=95
+    )
+    lead = in_stage(Stage.NURTURE, state=state, score=95.0)
+    decision = run(lead, [*HOT, pricing_visit(ny(4, 9))], at=ny(4, 10))
+    assert decision.field_changes["Status"] == "MQL"
+    assert decision.ledger[0].reasons[0].endswith("score 105 above previous peak 95")
+
+
+def test_conversion_is_recorded_even_from_a_stage_called_final() -> None:
+    lead = in_stage(Stage.DISQUALIFIED, is_converted=True, status="Closed - Converted")
+    decision = run(lead)
+    assert [(e.kind, e.before, e.after) for e in decision.ledger] == [
+        (LedgerKind.TRANSITION, "disqualified", "converted")
+    ]
+    assert decision.field_changes == {}
+
+
+def test_a_rejected_status_is_forgotten_once_the_status_is_back_in_line() -> None:
+    rejected = run(in_stage(Stage.SQL, status="MQL"), HOT, at=ny(4, 10))
+    assert rejected.state.rejected_status == "MQL"
+    back = run(in_stage(Stage.SQL, state=rejected.state), HOT, at=ny(4, 11))
+    assert back.state.rejected_status is None
