@@ -385,6 +385,7 @@ def _hand_to(run: _Run, chosen: Assignment, why: str) -> None:
         handoff_at=run.now,
         sla_due=due,
         first_touch_at=None,
+        follow_up_seconds=None,
     )
     run.record(
         LedgerKind.SLA, run.sla_due, due, f"first follow-up due {due.isoformat()} ({due_why})"
@@ -436,7 +437,9 @@ def _follow_up(run: _Run, activities: Sequence[Activity]) -> None:
         first = touches[0]
         took = business_time_between(handoff_at, first, calendar)
         met = "met" if state.sla_due is None or first <= state.sla_due else "missed"
-        run.state = replace(run.state, first_touch_at=first)
+        run.state = replace(
+            run.state, first_touch_at=first, follow_up_seconds=int(took.total_seconds())
+        )
         run.record(
             LedgerKind.SLA,
             None,

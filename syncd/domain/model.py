@@ -135,6 +135,7 @@ class LeadState:
     `handoff_count` numbers handoffs so each alert Task is created exactly once;
     `sla_breached_handoff` is the last handoff whose breach was escalated, and
     `sla_reassignments` counts breach reassignments since the lead last became an MQL.
+    `follow_up_seconds`: business time from the latest handoff to the owner's first touch.
     `peak_score` is the highest score seen while qualified (recycle hysteresis).
     `lapsed_owner_ids` are reps who let the lead go stale (not chosen again if avoidable).
     `hygiene_flags` are the flags already reported (so they are reported once).
@@ -149,6 +150,7 @@ class LeadState:
     sla_breached_handoff: int = 0
     sla_reassignments: int = 0
     first_touch_at: datetime | None = None
+    follow_up_seconds: int | None = None
     recycled_at: datetime | None = None
     peak_score: int | None = None
     lapsed_owner_ids: tuple[str, ...] = ()
@@ -167,6 +169,7 @@ class LeadState:
             "sla_breached_handoff": self.sla_breached_handoff,
             "sla_reassignments": self.sla_reassignments,
             "first_touch_at": _iso(self.first_touch_at),
+            "follow_up_seconds": self.follow_up_seconds,
             "recycled_at": _iso(self.recycled_at),
             "peak_score": self.peak_score,
             "lapsed_owner_ids": list(self.lapsed_owner_ids),
@@ -193,6 +196,9 @@ class LeadState:
             sla_breached_handoff=_int(data.get("sla_breached_handoff")),
             sla_reassignments=_int(data.get("sla_reassignments")),
             first_touch_at=_dt(data.get("first_touch_at")),
+            follow_up_seconds=(
+                None if data.get("follow_up_seconds") is None else _int(data["follow_up_seconds"])
+            ),
             recycled_at=_dt(data.get("recycled_at")),
             peak_score=None if peak is None else _int(peak),
             lapsed_owner_ids=tuple(str(x) for x in lapsed),

@@ -455,6 +455,7 @@ def test_a_lead_travels_the_whole_journey_and_every_write_and_ledger_entry_is_ex
     assert final.recycle_count == 1
     assert final.state.handoff_count == 3
     assert final.state.lapsed_owner_ids == (ANA, BEN)
+    assert final.state.follow_up_seconds == 20 * 60  # Cleo's call, in business time
     assert [stage for stage, _ in final.state.stage_history] == [
         "new",
         "mql",
