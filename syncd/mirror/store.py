@@ -101,8 +101,10 @@ def upsert_records(
         index_elements=["id"],
         set_={k: stmt.excluded[k] for k in keys if k != "id"},
     )
+    # Core on the session's connection: the ORM bulk path costs more than the upsert itself.
+    connection = session.connection()
     for start in range(0, len(rows), _UPSERT_CHUNK):
-        session.execute(stmt, rows[start : start + _UPSERT_CHUNK])
+        connection.execute(stmt, rows[start : start + _UPSERT_CHUNK])
     return len(rows)
 
 
@@ -379,6 +381,77 @@ def append_ledger(
             policy_version=policy_version,
         )
     )
+
+
+def ledger_row(
+    *,
+    lead_id: str,
+    kind: str,
+    at: datetime,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    reasons: Sequence[str],
+    policy_version: str | None,
+    run_id: str | None,
+) -> dict[str, Any]:
+    """One ledger entry as a plain row, for :func:`insert_ledger_rows`."""
+    return {
+        "lead_id": lead_id,
+        "run_id": run_id,
+        "at": at,
+        "kind": kind,
+        "before": _json_safe(dict(before)),
+        "after": _json_safe(dict(after)),
+        "reasons": list(reasons),
+        "policy_version": policy_version,
+    }
+
+
+def insert_ledger_rows(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Many ledger entries in one executemany (a full rescore writes thousands)."""
+    if rows:
+        table: Table = LedgerEntry.__table__  # type: ignore[assignment]
+        session.connection().execute(table.insert(), list(rows))
+
+
+def insert_outbox_updates(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Many field writes in one executemany; the caller has superseded older open ones."""
+    if rows:
+        table: Table = OutboxEntry.__table__  # type: ignore[assignment]
+        session.connection().execute(table.insert(), list(rows))
+
+
+def outbox_update_row(
+    *,
+    sobject: str,
+    record_id: str,
+    field: str,
+    logical_field: str | None,
+    value: Any,
+    base: Any,
+    reason: str,
+    priority: int,
+    run_id: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """One pending field write as a plain row, for :func:`insert_outbox_updates`."""
+    return {
+        "sobject": sobject,
+        "operation": "update",
+        "record_id": record_id,
+        "field": field,
+        "logical_field": logical_field,
+        "value": {"v": _json_safe(value), "base": _json_safe(base)},
+        "payload": {},
+        "idempotency_key": None,
+        "reason": reason,
+        "priority": priority,
+        "state": PENDING,
+        "attempts": 0,
+        "run_id": run_id,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def lead_history(session: Session, lead_id: str) -> list[LedgerEntry]:

@@ -298,6 +298,8 @@ class Evaluator:
         self.campaigns = {c.id: c for c in campaigns}
         self.result = EvaluationResult()
         self._open: list[m.OutboxEntry] = []
+        self._outbox_rows: list[dict[str, Any]] = []
+        self._ledger_rows: list[dict[str, Any]] = []
 
     def evaluate(self, lead_ids: Iterable[str]) -> EvaluationResult:
         ids = sorted(set(lead_ids))
@@ -358,6 +360,10 @@ class Evaluator:
                 self.routing = decision.routing_state
             self._record(lead, decision, states.get(lead_id))
             self.result.evaluated += 1
+        self.session.flush()
+        store.insert_outbox_updates(self.session, self._outbox_rows)
+        store.insert_ledger_rows(self.session, self._ledger_rows)
+        self._outbox_rows, self._ledger_rows = [], []
 
     def _open_writes(self, ids: list[str]) -> dict[str, list[m.OutboxEntry]]:
         out: dict[str, list[m.OutboxEntry]] = defaultdict(list)
@@ -431,20 +437,24 @@ class Evaluator:
                         "reason": reason_text,
                     }
                 )
-            entry = store.enqueue_update(
-                session,
-                sobject="Lead",
-                record_id=lead.id,
-                field=sf_field,
-                logical_field=logical,
-                value=value,
-                reason=reason_text,
-                priority=0 if logical in URGENT_LOGICAL else 1,
-                run_id=self.run_id,
-                now=self.now,
-                open_entries=self._open,
+            for older in self._open:
+                if older.field == sf_field and older.state in (store.PENDING, store.RETRY):
+                    older.state = store.SUPERSEDED
+                    older.updated_at = self.now
+            self._outbox_rows.append(
+                store.outbox_update_row(
+                    sobject="Lead",
+                    record_id=lead.id,
+                    field=sf_field,
+                    logical_field=logical,
+                    value=value,
+                    base=_plain(current),
+                    reason=reason_text,
+                    priority=0 if logical in URGENT_LOGICAL else 1,
+                    run_id=self.run_id,
+                    now=self.now,
+                )
             )
-            entry.value = {**entry.value, "base": _plain(current)}
             if logical == "owner" and isinstance(value, str):
                 self.result.handoffs_by_owner[value] = (
                     self.result.handoffs_by_owner.get(value, 0) + 1
@@ -475,16 +485,17 @@ class Evaluator:
             ):
                 self.result.tasks_queued += 1
         for decided in decision.ledger:
-            store.append_ledger(
-                session,
-                lead_id=lead.id,
-                kind=decided.kind.value,
-                at=decided.at,
-                before={"value": _plain(decided.before)},
-                after={"value": _plain(decided.after)},
-                reasons=list(decided.reasons),
-                policy_version=decided.policy_version,
-                run_id=self.run_id,
+            self._ledger_rows.append(
+                store.ledger_row(
+                    lead_id=lead.id,
+                    kind=decided.kind.value,
+                    at=decided.at,
+                    before={"value": _plain(decided.before)},
+                    after={"value": _plain(decided.after)},
+                    reasons=list(decided.reasons),
+                    policy_version=decided.policy_version,
+                    run_id=self.run_id,
+                )
             )
             self.result.ledger_entries += 1
         if queued:
