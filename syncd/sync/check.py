@@ -549,6 +549,35 @@ def check_owner_refs(
     return problems
 
 
+TASK_KEY_FIELD = "Syncd_Key__c"
+
+
+def check_task_key(task_describe: Mapping[str, Any] | None) -> list[CheckProblem]:
+    """Handoff Tasks are created exactly once by their key: Task needs the key field."""
+    fields = {str(f.get("name")): f for f in (task_describe or {}).get("fields", [])}
+    field = fields.get(TASK_KEY_FIELD)
+    if field is None:
+        return [
+            CheckProblem(
+                "fields.yaml",
+                "Task",
+                "objects.Task",
+                f"Task has no field {TASK_KEY_FIELD}: create it (Text(80), External ID, unique) so "
+                "syncd can create each handoff Task exactly once, even across a crash",
+            )
+        ]
+    if not field.get("createable", False) or field.get("type") not in ("string", "textarea"):
+        return [
+            CheckProblem(
+                "fields.yaml",
+                "Task",
+                "objects.Task",
+                f"Task.{TASK_KEY_FIELD} must be a text field this user can set on create",
+            )
+        ]
+    return []
+
+
 def check_directory(
     mappings_dir: Path,
     describe: Callable[[str], Mapping[str, Any] | None],
@@ -584,7 +613,7 @@ def check_directory(
     if not report.ok or org_owners is None:
         return report
     users, queues = org_owners()
-    owner_problems = check_owner_refs(policy, users, queues)
+    owner_problems = check_owner_refs(policy, users, queues) + check_task_key(describe("Task"))
     if owner_problems:
         return CheckReport(
             ok=False, text=format_report(owner_problems), problems=tuple(owner_problems)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from syncd.domain.policy import load_policy
-from syncd.sync.check import check_owner_refs
+from syncd.sync.check import check_owner_refs, check_task_key
 
 POLICY = load_policy((Path(__file__).resolve().parents[2] / "mappings" / "policy.yaml").read_text())
 REFS = sorted(set(POLICY.unresolved_owners.values()))
@@ -54,3 +54,11 @@ def test_users_are_matched_by_email_ignoring_case() -> None:
         row["Username"] = f"other-{row['Username']}"
         row["Email"] = str(row["Email"]).upper()
     assert check_owner_refs(POLICY, users, queues) == []
+
+
+def test_task_needs_the_key_that_makes_handoff_tasks_exactly_once() -> None:
+    with_key = {"fields": [{"name": "Syncd_Key__c", "type": "string", "createable": True}]}
+    without = {"fields": [{"name": "Subject", "type": "combobox", "createable": True}]}
+    assert check_task_key(with_key) == []
+    (problem,) = check_task_key(without)
+    assert "Syncd_Key__c" in problem.message
