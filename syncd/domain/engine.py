@@ -102,7 +102,7 @@ def _fmt_business(duration: timedelta) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Run:
     """Mutable scratchpad of one evaluation; frozen into a Decision at the end."""
 
