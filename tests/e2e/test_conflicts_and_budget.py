@@ -1,0 +1,112 @@
+"""A person's edit after syncd's read wins (unless the field is daemon-owned), and a spent API
+budget ends the cycle cleanly with nothing lost."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from syncd_e2e import cycle, settings_for
+
+from syncd.mirror import models as m
+from syncd.mirror import store
+from syncd.settings import Settings
+from syncd.simulator.server import SimulatorHandle
+from syncd.sync.commands import open_mirror, sync_once
+
+pytestmark = pytest.mark.e2e
+
+CLOSED = {"Disqualified", "Closed - Not Converted", "Closed - Converted"}
+
+
+def writable_lead(handle: SimulatorHandle) -> str:
+    return next(
+        r["Id"]
+        for r in handle.org.records("Lead")
+        if not r.get("IsConverted") and not r.get("IsDeleted") and r.get("Status") not in CLOSED
+    )
+
+
+def queue_earlier_decision(
+    settings: Settings, lead_id: str, field: str, logical: str, value: object, read: object
+) -> None:
+    """A write syncd decided on an earlier read (``read``) and has not sent yet."""
+    with open_mirror(settings) as sessions, sessions() as session:
+        row = store.outbox_update_row(
+            sobject="Lead",
+            record_id=lead_id,
+            field=field,
+            logical_field=logical,
+            value=value,
+            base=read,
+            reason="decided on an earlier read",
+            priority=0,
+            run_id=None,
+            now=datetime.now(UTC),
+        )
+        store.insert_outbox_updates(session, [row])
+        session.commit()
+
+
+@pytest.fixture
+def settled(org: SimulatorHandle, tmp_path: Path) -> Settings:
+    """A mirror in step with the org: two cycles done, nothing left to write."""
+    settings = settings_for(org, f"sqlite:///{tmp_path / 'mirror.db'}")
+    cycle(settings, org)
+    cycle(settings, org)
+    return settings
+
+
+def test_a_persons_owner_change_after_our_read_wins_and_is_recorded(
+    org: SimulatorHandle, settled: Settings
+) -> None:
+    lead_id = writable_lead(org)
+    read_owner = org.org.get("Lead", lead_id)["OwnerId"]
+    reps = [u["Id"] for u in org.org.records("User") if u.get("IsActive") and u["Id"] != read_owner]
+    ours, theirs, manager = reps[0], reps[1], reps[2]
+    queue_earlier_decision(settled, lead_id, "OwnerId", "owner", ours, read_owner)
+    org.org.update("Lead", lead_id, {"OwnerId": theirs}, by_user=manager)
+
+    cycle(settled, org)
+
+    assert org.org.get("Lead", lead_id)["OwnerId"] == theirs
+    with open_mirror(settled) as sessions, sessions() as session:
+        kinds = [e.kind for e in store.lead_history(session, lead_id)]
+        ours_entry = session.scalars(
+            select(m.OutboxEntry)
+            .where(m.OutboxEntry.record_id == lead_id, m.OutboxEntry.field == "OwnerId")
+            .order_by(m.OutboxEntry.id)
+        ).first()
+    assert "conflict" in kinds
+    assert ours_entry is not None
+    assert ours_entry.state == store.SUPERSEDED
+
+
+def test_a_daemon_owned_field_is_put_back_after_a_persons_edit(
+    org: SimulatorHandle, settled: Settings
+) -> None:
+    lead_id = writable_lead(org)
+    ours = org.org.get("Lead", lead_id)["Lead_Score__c"]
+    org.org.update("Lead", lead_id, {"Lead_Score__c": 7})
+
+    cycle(settled, org)
+
+    assert org.org.get("Lead", lead_id)["Lead_Score__c"] == ours
+
+
+def test_a_spent_budget_ends_the_cycle_cleanly_and_keeps_the_writes_for_later(
+    org: SimulatorHandle, settled: Settings
+) -> None:
+    lead_id = writable_lead(org)
+    org.org.update("Lead", lead_id, {"Lead_Score__c": 7})
+    org.admin.exhaust_budget()
+
+    summary = sync_once(settled, dry_run=False, show_progress=False, now=org.org.clock)
+
+    assert summary.status == "stopped"
+    assert summary.error is not None
+    assert "REQUEST_LIMIT_EXCEEDED" in summary.error
+    with open_mirror(settled) as sessions, sessions() as session:
+        assert store.recent_runs(session, 1)[0].status == "stopped"
