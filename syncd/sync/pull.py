@@ -203,14 +203,18 @@ def pull_object(
                 progress(sobject, result.fetched, expected)
 
     with sessions() as session:
-        current = store.get_watermark(session, sobject)
-        value = run_started if current is None else min(current.watermark, run_started)
-        if current is None or result.full:
-            # An empty or fully-read object: the next run starts from here, incrementally.
-            store.save_watermark(
-                session, sobject, value, run_id=run_id, now=now(), full_pull_done=True
-            )
-            session.commit()
+        # Everything was read up to the run's start, so whatever changed before
+        # run_started - lookback has been seen (the lookback's own assumption). Moving the mark
+        # there (it never moves back) keeps a quiet org from re-reading a past burst each cycle.
+        store.save_watermark(
+            session,
+            sobject,
+            run_started - lookback,
+            run_id=run_id,
+            now=now(),
+            full_pull_done=True if result.full else None,
+        )
+        session.commit()
     return result
 
 
