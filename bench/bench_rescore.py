@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from syncd.domain.calendar import add_business_time
 from syncd.domain.engine import evaluate_all, group_by_lead
 from syncd.domain.hygiene import standard_lead_source
 from syncd.domain.model import Activity, ActivityKind, Lead, LeadState, Stage, User
@@ -158,6 +159,9 @@ def settle(data: Dataset, seed: int) -> list[Lead]:
     mql = policy.lifecycle.mql
     reps = [u for u in data.users if u.startswith("005")]
     yesterday = NOW - timedelta(days=1)
+    calendar = policy.sla.calendar
+    assert calendar is not None
+    window = policy.sla.touches.window
     settled: list[Lead] = []
     for lead in data.leads:
         score = scorer.score(lead.fields, grouped.get(lead.id, ()), (), yesterday)
@@ -175,8 +179,14 @@ def settle(data: Dataset, seed: int) -> list[Lead]:
             handoff_count=1 if handoff else 0,
             handoff_at=handoff,
             sla_due=due,
-            # Breaches older than a cycle or two were escalated back then.
+            # Breaches older than a cycle or two were escalated back then, and the working
+            # window's end was cached once it could have ended.
             sla_breached_handoff=1 if due and due < NOW - timedelta(hours=1) else 0,
+            window_end=(
+                add_business_time(handoff, window, calendar)
+                if handoff and NOW - handoff >= window
+                else None
+            ),
             peak_score=score.total if stage is not Stage.NEW else None,
         )
         source = standard_lead_source(lead.fields.get("lead_source"), policy.hygiene)

@@ -386,6 +386,7 @@ def _hand_to(run: _Run, chosen: Assignment, why: str) -> None:
         sla_due=due,
         first_touch_at=None,
         follow_up_seconds=None,
+        window_end=None,
     )
     run.record(
         LedgerKind.SLA, run.sla_due, due, f"first follow-up due {due.isoformat()} ({due_why})"
@@ -456,7 +457,12 @@ def _follow_up(run: _Run, activities: Sequence[Activity]) -> None:
         calendar,
         run.now,
         touches=touches,
+        window_end=state.window_end if state.handoff_at else None,
     )
+    # Cache the window end per handoff (a lead never handed off counts from stage entry,
+    # which moves, so it is not cached).
+    if status.window_end is not None and run.state.window_end is None and state.handoff_at:
+        run.state = replace(run.state, window_end=status.window_end)
     why = recycle_reason(
         run.stage,
         run.state,
@@ -497,6 +503,7 @@ def _recycle(run: _Run, why: str) -> None:
         sla_due=None,
         handoff_at=None,
         first_touch_at=None,
+        window_end=None,
     )
     run.recycle_count = count + 1
     if run.owner_id != recycle.nurture_owner:

@@ -136,6 +136,7 @@ class LeadState:
     `sla_breached_handoff` is the last handoff whose breach was escalated, and
     `sla_reassignments` counts breach reassignments since the lead last became an MQL.
     `follow_up_seconds`: business time from the latest handoff to the owner's first touch.
+    `window_end`: when the handoff's working window ends (computed once, when first needed).
     `peak_score` is the highest score seen while qualified (recycle hysteresis).
     `lapsed_owner_ids` are reps who let the lead go stale (not chosen again if avoidable).
     `hygiene_flags` are the flags already reported (so they are reported once).
@@ -147,6 +148,7 @@ class LeadState:
     handoff_count: int = 0
     handoff_at: datetime | None = None
     sla_due: datetime | None = None
+    window_end: datetime | None = None
     sla_breached_handoff: int = 0
     sla_reassignments: int = 0
     first_touch_at: datetime | None = None
@@ -166,6 +168,7 @@ class LeadState:
             "handoff_count": self.handoff_count,
             "handoff_at": _iso(self.handoff_at),
             "sla_due": _iso(self.sla_due),
+            "window_end": _iso(self.window_end),
             "sla_breached_handoff": self.sla_breached_handoff,
             "sla_reassignments": self.sla_reassignments,
             "first_touch_at": _iso(self.first_touch_at),
@@ -193,6 +196,7 @@ class LeadState:
             handoff_count=_int(data.get("handoff_count")),
             handoff_at=_dt(data.get("handoff_at")),
             sla_due=_dt(data.get("sla_due")),
+            window_end=_dt(data.get("window_end")),
             sla_breached_handoff=_int(data.get("sla_breached_handoff")),
             sla_reassignments=_int(data.get("sla_reassignments")),
             first_touch_at=_dt(data.get("first_touch_at")),

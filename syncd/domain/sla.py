@@ -144,10 +144,12 @@ def sla_status(
     now: datetime,
     *,
     touches: list[datetime] | None = None,
+    window_end: datetime | None = None,
 ) -> SlaStatus:
     """First touch, touch count, breach and working-window state since the handoff.
 
     Pass `touches` (from `owner_touches`) when already computed; `activities` is then unused.
+    Pass `window_end` when known (it only depends on the handoff) to skip the calendar walk.
     """
     if touches is None:
         touches = owner_touches(activities, owner_id, handoff_at, now, policy.touches)
@@ -159,7 +161,8 @@ def sla_status(
     if now - handoff_at < window:
         window_end, window_missed = None, False
     else:
-        window_end = add_business_time(handoff_at, window, calendar)
+        if window_end is None:
+            window_end = add_business_time(handoff_at, window, calendar)
         in_window = sum(1 for t in touches if t <= window_end)
         window_missed = now >= window_end and in_window < policy.touches.required
     return SlaStatus(

@@ -161,6 +161,7 @@ def test_lead_state_round_trips_through_plain_data() -> None:
         handoff_count=2,
         handoff_at=ny(3, 12),
         sla_due=ny(3, 13),
+        window_end=ny(17, 13),
         sla_breached_handoff=1,
         sla_reassignments=1,
         first_touch_at=ny(3, 12, 30),

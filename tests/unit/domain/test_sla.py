@@ -159,3 +159,10 @@ def test_sla_due_lies_in_business_hours_and_never_before_the_handoff(
     assert due > handoff
     # Due at a closing instant (17:00:00) is the last moment of business time.
     assert is_business_time(due, CAL) or is_business_time(due - timedelta(microseconds=1), CAL)
+
+
+def test_a_known_window_end_is_used_as_is() -> None:
+    policy = sla(touches={"types": ["Call"], "required": 1, "window": "2d"})
+    status = sla_status(ny(3, 10), None, ANA, [], policy, CAL, ny(6, 10), window_end=ny(7, 10))
+    assert status.window_end == ny(7, 10)
+    assert status.window_missed is False
