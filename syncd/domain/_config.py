@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from typing import cast
 
 from syncd.domain.conditions import ConfigError
 
@@ -68,7 +69,7 @@ def number(
         if default is _MISSING:
             errors.append(ConfigError(where, "is required"))
             return None
-        return default  # type: ignore[return-value]
+        return cast("float | None", default)
     value = raw[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         errors.append(ConfigError(where, "must be a number"))
@@ -96,7 +97,7 @@ def integer(
         if default is _MISSING:
             errors.append(ConfigError(where, "is required"))
             return None
-        return default  # type: ignore[return-value]
+        return cast("int | None", default)
     value = raw[key]
     if isinstance(value, bool) or not isinstance(value, int):
         errors.append(ConfigError(where, "must be a whole number"))
@@ -120,7 +121,7 @@ def text(
         if default is _MISSING:
             errors.append(ConfigError(where, "is required"))
             return None
-        return default  # type: ignore[return-value]
+        return cast("str | None", default)
     value = raw[key]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)  # YAML reads `version: 3` as a number; accept it as text
@@ -191,7 +192,7 @@ def duration(
         if default is _MISSING:
             errors.append(ConfigError(where, "is required"))
             return None
-        return default  # type: ignore[return-value]
+        return cast("timedelta | None", default)
     value = raw[key]
     parsed = parse_duration(value, business_day)
     if parsed is None:
