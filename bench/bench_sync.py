@@ -90,6 +90,11 @@ def main() -> None:
             # Cycles run minutes apart: past the lookback, the re-read boundary is just that.
             handle.admin.advance_clock(timedelta(seconds=2 * settings.lookback_seconds + 60))
             calls, secs, _ = cycle()
+            rows.append(
+                ("first quiet cycle after that burst (re-reads the overlap once)", calls, secs, "-")
+            )
+            handle.admin.advance_clock(timedelta(minutes=5))
+            calls, secs, _ = cycle()
             base_calls, base_secs = full_read()
             rows.append(
                 (
