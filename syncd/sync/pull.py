@@ -124,6 +124,27 @@ def _known_stamps(session: Session, sobject: str, ids: Sequence[str]) -> dict[st
     return out
 
 
+def _content_changed(session: Session, sobject: str, rows: list[dict[str, Any]]) -> set[str]:
+    if not rows:
+        return set()
+    model = ORG_MODELS[sobject]
+    stored = {
+        r.id: r
+        for r in session.scalars(select(model).where(model.id.in_([str(x["id"]) for x in rows])))
+    }
+    changed = set()
+    for row in rows:
+        old = stored.get(str(row["id"]))
+        new = store.split_attributes(sobject, row)
+        if (
+            old is None
+            or any(getattr(old, key) != value for key, value in new.items() if key != "fields")
+            or (old.fields or {}) != new["fields"]
+        ):
+            changed.add(str(row["id"]))
+    return changed
+
+
 def _store_page(
     session: Session,
     mapping: ObjectMapping,
@@ -138,10 +159,16 @@ def _store_page(
     sobject = mapping.sobject
     ids = [str(r["id"]) for r in rows]
     known = _known_stamps(session, sobject, ids)
+    same_stamp: list[dict[str, Any]] = []
     for row in rows:
         stamp = row.get("system_modstamp")
         if known.get(row["id"]) != stamp:
             result.changed_ids.add(str(row["id"]))
+        else:
+            same_stamp.append(row)
+    # Quirk: SystemModstamp has whole seconds, so an edit in the same second as our last read
+    # keeps the stamp. Rows re-read with an unchanged stamp are compared by content.
+    result.changed_ids |= _content_changed(session, sobject, same_stamp)
     store.upsert_records(session, sobject, rows, now)
     stamps = [r["system_modstamp"] for r in rows if r.get("system_modstamp") is not None]
     if save_mark and stamps:

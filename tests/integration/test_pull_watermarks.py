@@ -97,3 +97,22 @@ def test_a_quiet_pull_moves_the_mark_to_run_start_minus_lookback_and_never_back(
     pull(mirror_engine, FakeOrg([user(n, burst) for n in range(5)]))
     pull(mirror_engine, FakeOrg([]))
     assert mark(mirror_engine) == RUN_STARTED - LOOKBACK
+
+
+def test_an_edit_in_the_same_second_as_our_read_still_counts_as_a_change(
+    mirror_engine: Engine,
+) -> None:
+    stamp = RUN_STARTED - timedelta(seconds=30)
+    pull(mirror_engine, FakeOrg([user(1, stamp), user(2, stamp)]))
+    edited = user(1, stamp) | {"IsActive": False}  # same whole-second SystemModstamp
+    result = pull_object(
+        FakeOrg([edited, user(2, stamp)]),
+        session_factory(mirror_engine),
+        MAPPINGS["User"],
+        run_id="r2",
+        run_started=RUN_STARTED,
+        lookback=LOOKBACK,
+        bulk_threshold=10_000,
+        now=lambda: RUN_STARTED,
+    )
+    assert result.changed_ids == {edited["Id"]}
