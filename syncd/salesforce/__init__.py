@@ -7,7 +7,7 @@ Typical use (one client per run; the budget is rebuilt per run from the run reco
                           budget=budget) as sf:
         for page in sf.query_pages(select(fields, "Lead", where=..., order_by="SystemModstamp"),
                                    include_deleted=True):
-            ...
+            store(page)
         results = sf.update_records("Lead", changes)  # SaveResults in input order
 
 Errors come back classified (``SalesforceError.kind``): CONFIG -> refuse to start, FATAL (incl.
