@@ -456,9 +456,9 @@ class Evaluator:
                 )
             )
             if logical == "owner" and isinstance(value, str):
-                self.result.handoffs_by_owner[value] = (
-                    self.result.handoffs_by_owner.get(value, 0) + 1
-                )
+                owner = self.users.get(value)
+                name = owner.name if owner is not None and owner.name else value
+                self.result.handoffs_by_owner[name] = self.result.handoffs_by_owner.get(name, 0) + 1
         for task in decision.tasks_to_create:
             payload = {
                 "OwnerId": task.owner_id,
