@@ -266,7 +266,8 @@ def enqueue_create(
         # rowcount is unreliable for INSERT .. ON CONFLICT on psycopg; RETURNING is not.
         .returning(table.c.id)
     )
-    return session.execute(stmt).first() is not None
+    # On the connection: no autoflush of unrelated pending objects before each insert.
+    return session.connection().execute(stmt).first() is not None
 
 
 def due_entries(session: Session, now: datetime, *, limit: int | None = None) -> list[OutboxEntry]:

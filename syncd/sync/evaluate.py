@@ -219,7 +219,8 @@ def _lead(row: m.Lead, state_row: m.LeadState | None, mapping: ObjectMapping) ->
     )
 
 
-def _activity(row: m.Activity) -> Activity | None:
+def _activity(row: Any) -> Activity | None:
+    """An activity from a mirror row (ORM entity or Core row: same attribute names)."""
     when = row.created_date or _aware(row.activity_date) or row.system_modstamp
     if row.who_id is None:
         return None
@@ -313,8 +314,12 @@ class Evaluator:
         leads = {r.id: r for r in session.scalars(select(m.Lead).where(m.Lead.id.in_(ids)))}
         states = store.lead_states(session, ids)
         activities: dict[str, list[Activity]] = defaultdict(list)
-        for act_row in session.scalars(
-            select(m.Activity).where(m.Activity.who_id.in_(ids), m.Activity.is_deleted.is_(False))
+        # Core rows, not ORM entities: a lead batch can carry tens of thousands of activities.
+        activity_table = m.Activity.__table__
+        for act_row in session.execute(
+            select(activity_table).where(
+                activity_table.c.who_id.in_(ids), activity_table.c.is_deleted.is_(False)
+            )
         ):
             activity = _activity(act_row)
             if activity is not None:
