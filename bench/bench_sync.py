@@ -106,14 +106,7 @@ def main() -> None:
                 )
             )
 
-            closed = {"Disqualified", "Closed - Not Converted", "Closed - Converted"}
-            leads = [
-                r["Id"]
-                for r in handle.org.records("Lead")
-                if not r.get("IsConverted")
-                and not r.get("IsDeleted")
-                and r.get("Status") not in closed
-            ][: args.changed]
+            leads = handle.admin.open_lead_ids(args.changed)
             for lead_id in leads:
                 handle.org.update("Lead", lead_id, {"Lead_Score__c": 999})
             calls, secs, collection_calls = cycle()

@@ -490,6 +490,16 @@ class SimAdmin:
     def api_usage(self) -> int:
         return self.sim.usage.used
 
+    def open_lead_ids(self, limit: int | None = None) -> list[str]:
+        """Live leads that are neither converted nor closed: the ones syncd may write to."""
+        closed = {"Disqualified", "Closed - Not Converted", "Closed - Converted"}
+        ids = [
+            r["Id"]
+            for r in self.sim.org.records("Lead")
+            if not r.get("IsConverted") and not r.get("IsDeleted") and r.get("Status") not in closed
+        ]
+        return ids if limit is None else ids[:limit]
+
     def advance_clock(self, delta: timedelta) -> None:
         clock = self.sim.org.clock
         if not isinstance(clock, SimClock):

@@ -18,15 +18,9 @@ from syncd.sync.commands import open_mirror, sync_once
 
 pytestmark = pytest.mark.e2e
 
-CLOSED = {"Disqualified", "Closed - Not Converted", "Closed - Converted"}
-
 
 def writable_lead(handle: SimulatorHandle) -> str:
-    return next(
-        r["Id"]
-        for r in handle.org.records("Lead")
-        if not r.get("IsConverted") and not r.get("IsDeleted") and r.get("Status") not in CLOSED
-    )
+    return handle.admin.open_lead_ids(1)[0]
 
 
 def queue_earlier_decision(

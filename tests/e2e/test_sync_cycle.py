@@ -87,12 +87,7 @@ def _disturb_scores(handle: SimulatorHandle, k: int) -> list[str]:
 
     Converted and disqualified leads are left alone: syncd never writes to those.
     """
-    closed = {"Disqualified", "Closed - Not Converted", "Closed - Converted"}
-    leads = [
-        r["Id"]
-        for r in handle.org.records("Lead")
-        if not r.get("IsConverted") and not r.get("IsDeleted") and r.get("Status") not in closed
-    ][:k]
+    leads = handle.admin.open_lead_ids(k)
     assert len(leads) == k
     for lead_id in leads:
         handle.org.update("Lead", lead_id, {"Lead_Score__c": 999})
