@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,17 +41,25 @@ PENDING, SENDING, RETRY, DONE, FAILED, SUPERSEDED = (
 OPEN_STATES = (PENDING, RETRY, SENDING)
 
 _UPSERT_CHUNK = 500
+T = TypeVar("T")
 
 
-def _json_safe(value: Any) -> Any:
+def chunked(items: Sequence[T], size: int = 500) -> Iterator[list[T]]:
+    """``items`` in lists of ``size``: IN lists and statements stay within database limits."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with datetimes as ISO text, Decimals as floats: ready for a JSON column."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 
@@ -75,7 +83,7 @@ def split_attributes(sobject: str, attributes: Mapping[str, Any]) -> dict[str, A
         if key in columns and key not in ("fields", "mirrored_at"):
             row[key] = value
         else:
-            extra[key] = _json_safe(value)
+            extra[key] = json_safe(value)
     row["fields"] = extra
     if model is Activity:
         row["kind"] = sobject
@@ -103,8 +111,8 @@ def upsert_records(
     )
     # Core on the session's connection: the ORM bulk path costs more than the upsert itself.
     connection = session.connection()
-    for start in range(0, len(rows), _UPSERT_CHUNK):
-        connection.execute(stmt, rows[start : start + _UPSERT_CHUNK])
+    for chunk in chunked(rows, _UPSERT_CHUNK):
+        connection.execute(stmt, chunk)
     return len(rows)
 
 
@@ -217,7 +225,7 @@ def enqueue_update(
         record_id=record_id,
         field=field,
         logical_field=logical_field,
-        value={"v": _json_safe(value)},
+        value={"v": json_safe(value)},
         payload={},
         reason=reason,
         priority=priority,
@@ -252,7 +260,7 @@ def enqueue_create(
             operation="create",
             record_id=record_id,
             value={},
-            payload=_json_safe(dict(payload)),
+            payload=json_safe(dict(payload)),
             idempotency_key=idempotency_key,
             reason=reason,
             priority=priority,
@@ -339,10 +347,8 @@ def outbox_counts(session: Session) -> dict[str, int]:
 
 def pending_values(session: Session, record_ids: Iterable[str]) -> dict[tuple[str, str], Any]:
     """(record id, field) -> value still waiting to be written."""
-    ids = list(record_ids)
     out: dict[tuple[str, str], Any] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunked(list(record_ids)):
         for entry in session.scalars(
             select(OutboxEntry).where(
                 OutboxEntry.record_id.in_(chunk),
@@ -376,8 +382,8 @@ def append_ledger(
             run_id=run_id,
             at=at,
             kind=kind,
-            before=_json_safe(dict(before)),
-            after=_json_safe(dict(after)),
+            before=json_safe(dict(before)),
+            after=json_safe(dict(after)),
             reasons=list(reasons),
             policy_version=policy_version,
         )
@@ -401,8 +407,8 @@ def ledger_row(
         "run_id": run_id,
         "at": at,
         "kind": kind,
-        "before": _json_safe(dict(before)),
-        "after": _json_safe(dict(after)),
+        "before": json_safe(dict(before)),
+        "after": json_safe(dict(after)),
         "reasons": list(reasons),
         "policy_version": policy_version,
     }
@@ -442,7 +448,7 @@ def outbox_update_row(
         "record_id": record_id,
         "field": field,
         "logical_field": logical_field,
-        "value": {"v": _json_safe(value), "base": _json_safe(base)},
+        "value": {"v": json_safe(value), "base": json_safe(base)},
         "payload": {},
         "idempotency_key": None,
         "reason": reason,
@@ -469,10 +475,8 @@ def lead_history(session: Session, lead_id: str) -> list[LedgerEntry]:
 
 
 def lead_states(session: Session, lead_ids: Iterable[str]) -> dict[str, LeadState]:
-    ids = list(lead_ids)
     out: dict[str, LeadState] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunked(list(lead_ids)):
         for row in session.scalars(select(LeadState).where(LeadState.lead_id.in_(chunk))):
             out[row.lead_id] = row
     return out
@@ -522,7 +526,7 @@ def finish_run(
 ) -> None:
     run.ended_at = now
     run.status = status
-    run.counts = _json_safe(dict(counts))
+    run.counts = json_safe(dict(counts))
     run.api_calls = api_calls
     run.api_budget_left = api_budget_left
     run.policy_version = policy_version
@@ -548,7 +552,7 @@ def add_run_event(
             kind=kind,
             record_id=record_id,
             message=message,
-            details=_json_safe(dict(details or {})),
+            details=json_safe(dict(details or {})),
         )
     )
 
@@ -585,9 +589,9 @@ def save_routing_state(
 ) -> None:
     row = session.get(RoutingStateRow, key)
     if row is None:
-        session.add(RoutingStateRow(key=key, state=_json_safe(dict(state)), updated_at=now))
+        session.add(RoutingStateRow(key=key, state=json_safe(dict(state)), updated_at=now))
     else:
-        row.state = _json_safe(dict(state))
+        row.state = json_safe(dict(state))
         row.updated_at = now
 
 
@@ -609,7 +613,7 @@ def get_meta(session: Session, key: str) -> dict[str, Any]:
 def set_meta(session: Session, key: str, value: Mapping[str, Any], now: datetime) -> None:
     row = session.get(Meta, key)
     if row is None:
-        session.add(Meta(key=key, value=_json_safe(dict(value)), updated_at=now))
+        session.add(Meta(key=key, value=json_safe(dict(value)), updated_at=now))
     else:
-        row.value = _json_safe(dict(value))
+        row.value = json_safe(dict(value))
         row.updated_at = now

@@ -10,7 +10,7 @@ the person wins unless the field is daemon-owned.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -42,7 +42,6 @@ from syncd.sync.pull import parse_sf_datetime
 # is short; score-only refreshes can wait for the next cycle.
 URGENT_LOGICAL = frozenset({"owner", "status", "sla_due", "recycle_count"})
 OPEN_STAGES = (Stage.MQL.value, Stage.SAL.value, Stage.SQL.value)
-_CHUNK = 500
 
 
 @dataclass
@@ -240,11 +239,6 @@ def _activity(row: Any) -> Activity | None:
     )
 
 
-def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
-
-
 def open_lead_counts(session: Session) -> dict[str, int]:
     rows = session.execute(
         select(m.Lead.owner_id, func.count())
@@ -304,7 +298,7 @@ class Evaluator:
 
     def evaluate(self, lead_ids: Iterable[str]) -> EvaluationResult:
         ids = sorted(set(lead_ids))
-        for chunk in _chunks(ids):
+        for chunk in store.chunked(ids):
             self._evaluate_chunk(chunk)
         store.save_routing_state(self.session, self.routing.to_dict(), self.now)
         return self.result
@@ -437,8 +431,8 @@ class Evaluator:
                     {
                         "lead": lead.id,
                         "field": sf_field,
-                        "from": _plain(current),
-                        "to": _plain(value),
+                        "from": store.json_safe(current),
+                        "to": store.json_safe(value),
                         "reason": reason_text,
                     }
                 )
@@ -453,7 +447,7 @@ class Evaluator:
                     field=sf_field,
                     logical_field=logical,
                     value=value,
-                    base=_plain(current),
+                    base=store.json_safe(current),
                     reason=reason_text,
                     priority=0 if logical in URGENT_LOGICAL else 1,
                     run_id=self.run_id,
@@ -495,8 +489,8 @@ class Evaluator:
                     lead_id=lead.id,
                     kind=decided.kind.value,
                     at=decided.at,
-                    before={"value": _plain(decided.before)},
-                    after={"value": _plain(decided.after)},
+                    before={"value": store.json_safe(decided.before)},
+                    after={"value": store.json_safe(decided.after)},
                     reasons=list(decided.reasons),
                     policy_version=decided.policy_version,
                     run_id=self.run_id,
@@ -556,30 +550,18 @@ def _aging(state: LeadState) -> dict[str, Any]:
     return spans
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, Stage):
-        return value.value
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def leads_touched_by(
     session: Session, activity_ids: Iterable[str], member_ids: Iterable[str]
 ) -> set[str]:
     """Leads whose activities or campaign memberships changed in this pull."""
     out: set[str] = set()
-    for chunk in _chunks(list(activity_ids)):
+    for chunk in store.chunked(list(activity_ids)):
         out.update(
             str(w)
             for w in session.scalars(select(m.Activity.who_id).where(m.Activity.id.in_(chunk)))
             if w
         )
-    for chunk in _chunks(list(member_ids)):
+    for chunk in store.chunked(list(member_ids)):
         out.update(
             str(w)
             for w in session.scalars(

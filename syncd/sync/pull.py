@@ -115,8 +115,7 @@ def build_soql(mapping: ObjectMapping, since: datetime | None) -> str:
 def _known_stamps(session: Session, sobject: str, ids: Sequence[str]) -> dict[str, datetime]:
     model = ORG_MODELS[sobject]
     out: dict[str, datetime] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in store.chunked(ids):
         stmt = select(model.id, model.system_modstamp).where(model.id.in_(chunk))
         if model is Activity:
             stmt = stmt.where(Activity.kind == sobject)

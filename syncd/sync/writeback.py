@@ -208,10 +208,8 @@ def _payload(record_id: str, entries: Sequence[OutboxEntry]) -> dict[str, Any]:
 
 
 def _converted(session: Session, lead_ids: Iterable[str]) -> set[str]:
-    ids = list(lead_ids)
     out: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in store.chunked(list(lead_ids)):
         out.update(
             session.scalars(select(Lead.id).where(Lead.id.in_(chunk), Lead.is_converted.is_(True)))
         )
