@@ -42,6 +42,8 @@ from syncd.sync.pull import parse_sf_datetime
 # is short; score-only refreshes can wait for the next cycle.
 URGENT_LOGICAL = frozenset({"owner", "status", "sla_due", "recycle_count"})
 OPEN_STAGES = (Stage.MQL.value, Stage.SAL.value, Stage.SQL.value)
+# Mirror-only marker for leads gone from the org (deleted, or merge losers); not a domain stage.
+DELETED_STAGE = "deleted"
 
 
 @dataclass
@@ -340,7 +342,10 @@ class Evaluator:
         pending = self._open_writes(ids)
         for lead_id in ids:
             row = leads.get(lead_id)
-            if row is None or row.is_deleted:
+            if row is None:
+                continue
+            if row.is_deleted:
+                self._retire(row, states.get(lead_id), pending.get(lead_id, []))
                 continue
             self._resolve_conflicts(row, pending.get(lead_id, []))
             self._open = pending.get(lead_id, [])
@@ -363,6 +368,35 @@ class Evaluator:
         store.insert_outbox_updates(self.session, self._outbox_rows)
         store.insert_ledger_rows(self.session, self._ledger_rows)
         self._outbox_rows, self._ledger_rows = [], []
+
+    def _retire(self, row: m.Lead, state: m.LeadState | None, entries: list[m.OutboxEntry]) -> None:
+        """A lead deleted or merged away in Salesforce: stop watching it, write nothing to it."""
+        for entry in entries:
+            entry.state = store.SUPERSEDED
+            entry.updated_at = self.now
+            entry.last_error = "the lead was deleted or merged in Salesforce"
+        if state is None or state.stage == DELETED_STAGE:
+            return
+        why = (
+            f"merged into {row.master_record_id}"
+            if row.master_record_id
+            else "deleted in Salesforce"
+        )
+        self._ledger_rows.append(
+            store.ledger_row(
+                lead_id=row.id,
+                kind="transition",
+                at=self.now,
+                before={"value": state.stage},
+                after={"value": DELETED_STAGE},
+                reasons=[f"lead {why}; syncd stops tracking it"],
+                policy_version=self.policy.version,
+                run_id=self.run_id,
+            )
+        )
+        state.stage = DELETED_STAGE
+        state.sla_state = None
+        state.evaluated_at = self.now
 
     def _open_writes(self, ids: list[str]) -> dict[str, list[m.OutboxEntry]]:
         out: dict[str, list[m.OutboxEntry]] = defaultdict(list)
