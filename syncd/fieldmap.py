@@ -17,7 +17,7 @@ import difflib
 import json
 import keyword
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -404,6 +404,26 @@ def _closest(word: str, candidates: Iterable[str]) -> str | None:
     return by_fold[close[0]] if close else None
 
 
+def _report_unknown(
+    c: _Collector,
+    path: str,
+    key: object,
+    known: Sequence[str],
+    what: str,
+    listing: str,
+    misspelt: set[str],
+) -> None:
+    """Report ``key`` as not one of ``known``, with the closest name or the whole list.
+
+    The closest name goes into ``misspelt`` so its own "missing" error is not reported too.
+    """
+    close = _closest(str(key), known)
+    if close is not None:
+        misspelt.add(close)
+    hint = f" (did you mean {close}?)" if close else f" ({listing}: {', '.join(known)})"
+    c.add(path, f"unknown {what}{hint}")
+
+
 def _suggest(word: str, candidates: Iterable[str]) -> str:
     close = _closest(word, candidates)
     return f" (did you mean {close}?)" if close else ""
@@ -484,15 +504,9 @@ def _validate_writeback(
     for key, value in data.items():
         key_path = join_path(path, key)
         if key not in WRITEBACK_OUTPUTS:
-            close = _closest(key, WRITEBACK_OUTPUTS)
-            if close is not None:
-                misspelt.add(close)
-            hint = (
-                f" (did you mean {close}?)"
-                if close
-                else (f" (the outputs are: {', '.join(WRITEBACK_OUTPUTS)})")
+            _report_unknown(
+                c, key_path, key, WRITEBACK_OUTPUTS, "output", "the outputs are", misspelt
             )
-            c.add(key_path, f"unknown output{hint}")
             continue
         output = str(key)
         if not isinstance(value, str):
@@ -674,15 +688,7 @@ def _validate(c: _Collector, data: object) -> dict[str, ObjectMapping]:
     for key, value in objects_raw.items():
         path = join_path("objects", key)
         if key not in SYNCED_OBJECTS:
-            close = _closest(key, SYNCED_OBJECTS)
-            if close is not None:
-                misspelt.add(close)
-            hint = (
-                f" (did you mean {close}?)"
-                if close
-                else (f" (syncd reads: {', '.join(SYNCED_OBJECTS)})")
-            )
-            c.add(path, f"unknown object{hint}")
+            _report_unknown(c, path, key, SYNCED_OBJECTS, "object", "syncd reads", misspelt)
             continue
         mapping = _validate_object(c, str(key), value, path)
         if mapping is not None:
