@@ -17,32 +17,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from syncd.domain.policy import Policy, PolicyError, load_policy
-from syncd.fieldmap import (
-    REQUIRED_ATTRIBUTES,
-    WRITEBACK_OBJECT,
-    ConfigProblem,
-    FieldMappings,
-    MappingsError,
-    ObjectMapping,
-    join_path,
-    load_mappings,
-)
+from syncd.config import POLICY_FILE, TASK_KEY_FIELD, Config, Problem, read_config
+from syncd.config.fields import REQUIRED_ATTRIBUTES, WRITEBACK_OBJECT, FieldMappings, ObjectMapping
+from syncd.config.yamlfile import join_path
+from syncd.domain.owners import OwnerDirectory, owner_refs, resolve_owners
+from syncd.domain.policy import Policy
 from syncd.salesforce.errors import SalesforceError
 
 __all__ = [
-    "POLICY_FILE",
-    "CheckProblem",
-    "CheckReport",
+    "CheckResult",
     "check_against_org",
     "check_directory",
-    "format_report",
+    "check_files",
+    "check_owner_refs",
+    "check_task_key",
     "policy_statuses",
-    "run_check",
     "summary",
 ]
 
-POLICY_FILE: Final = "policy.yaml"
 
 _NUMBER: Final = frozenset({"double", "int", "percent", "currency"})
 _TEXT: Final = frozenset({"string", "textarea"})
@@ -77,37 +69,6 @@ _ATTRIBUTE_TYPES: Final[Mapping[str, frozenset[str]]] = {
     "developer_name": frozenset({"string"}),
     "amount": _NUMBER,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class CheckProblem:
-    """One thing that is wrong: the file and path to fix, the object concerned, and why."""
-
-    file: str
-    sobject: str | None
-    path: str
-    message: str
-    line: int | None = None
-
-    def render(self) -> str:
-        """``fields.yaml: objects.Lead.pull.Titel: ... (line 14)``."""
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        at = f" (line {self.line})" if self.line is not None else ""
-        return f"{where}: {self.message}{at}"
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """What ``syncd check`` prints, and whether it passed."""
-
-    ok: bool
-    text: str
-    problems: tuple[CheckProblem, ...] = ()
-
-    @property
-    def exit_code(self) -> int:
-        """0 when everything checks out, 2 (invalid configuration) otherwise."""
-        return 0 if self.ok else 2
 
 
 # --- describe, read defensively ---------------------------------------------------------
@@ -195,14 +156,14 @@ def _kind(f: _Field) -> str:
 class _Checker:
     def __init__(self, mappings: FieldMappings) -> None:
         self.mappings = mappings
-        self.problems: list[CheckProblem] = []
+        self.problems: list[Problem] = []
 
     def add(self, sobject: str | None, path: str, message: str) -> None:
         line = self.mappings.line_of(path)
-        self.problems.append(CheckProblem(self.mappings.file, sobject, path, message, line))
+        self.problems.append(Problem(self.mappings.file, path, message, line, sobject))
 
     def add_policy(self, path: str, message: str) -> None:
-        self.problems.append(CheckProblem(POLICY_FILE, WRITEBACK_OBJECT, path, message))
+        self.problems.append(Problem(POLICY_FILE, path, message, None, WRITEBACK_OBJECT))
 
     def pull(self, mapping: ObjectMapping, org: _Object) -> None:
         base = f"objects.{mapping.sobject}.pull"
@@ -357,7 +318,7 @@ def check_against_org(
     recycle_count_digits: int = 2,
     grade_length: int = 2,
     score_reason_length: int = 255,
-) -> list[CheckProblem]:
+) -> list[Problem]:
     """Every way the mappings do not fit the org described by ``describes``.
 
     ``describes`` maps object names to Salesforce describe payloads (``GET
@@ -404,34 +365,6 @@ def check_against_org(
 # --- reporting -----------------------------------------------------------------------------
 
 
-def format_report(problems: Sequence[CheckProblem]) -> str:
-    """A readable report: a count, then the problems grouped by file and object."""
-    count = len(problems)
-    lines = [f"syncd check: {count} problem{'s' if count != 1 else ''} found"]
-    files: dict[str, dict[str | None, list[CheckProblem]]] = {}
-    for problem in problems:
-        by_object = files.setdefault(problem.file, {})
-        by_object.setdefault(problem.sobject, []).append(problem)
-    for file, by_object in files.items():
-        lines.append("")
-        lines.append(file)
-        # Problems about no one object (the file as a whole, the policy) come first.
-        for sobject in sorted(by_object, key=lambda name: name is not None):
-            indent = "  "
-            if sobject is not None:
-                lines.append(f"  {sobject}")
-                indent = "    "
-            # Top to bottom as the file reads; problems without a line keep their order, last.
-            found = sorted(by_object[sobject], key=lambda p: (p.line is None, p.line or 0))
-            for problem in found:
-                where = f"{problem.path}: " if problem.path else ""
-                at = f" (line {problem.line})" if problem.line is not None else ""
-                lines.append(f"{indent}{where}{problem.message}{at}")
-    lines.append("")
-    lines.append("Fix these in the files named above, then run `syncd check` again.")
-    return "\n".join(lines)
-
-
 def summary(mappings: FieldMappings, describes: Mapping[str, Mapping[str, Any]]) -> str:
     """The one-line "OK": how many objects, pulled fields and written fields were checked."""
     objects = [name for name in mappings.objects if _find_describe(describes, name) is not None]
@@ -443,38 +376,9 @@ def summary(mappings: FieldMappings, describes: Mapping[str, Mapping[str, Any]])
     )
 
 
-def _from_config(problems: Iterable[ConfigProblem]) -> list[CheckProblem]:
-    out: list[CheckProblem] = []
-    for p in problems:
-        sobject = p.path.split(".")[1].split("[")[0] if p.path.startswith("objects.") else None
-        out.append(CheckProblem(p.file, sobject, p.path, p.message, p.line))
-    return out
-
-
-def run_check(
-    mappings_dir: Path,
-    describe: Callable[[str], Mapping[str, Any] | None],
-    statuses_written: Collection[str],
-    *,
-    running_user_can_update: bool | None = None,
-    file_problems: Sequence[CheckProblem] = (),
-) -> CheckReport:
-    """Validate ``mappings_dir`` and then, if the files are valid, the org.
-
-    ``describe(name)`` returns the object's describe payload (``SalesforceClient.describe``
-    fits); None or a 404 ``SalesforceError`` means the org has no such object. It is called
-    once per mapped object, and never when the files are invalid.
-    ``file_problems`` are problems already found in the directory's other files (the
-    policy): they are reported with the mappings' own, and they too keep the org out of it.
-    """
-    problems = list(file_problems)
-    try:
-        mappings = load_mappings(mappings_dir)
-    except MappingsError as exc:
-        problems = _from_config(exc.problems) + problems
-    if problems:
-        text = format_report(problems) + "\n(The org was not contacted: fix the files first.)"
-        return CheckReport(ok=False, text=text, problems=tuple(problems))
+def _describe_all(
+    mappings: FieldMappings, describe: Callable[[str], Mapping[str, Any] | None]
+) -> dict[str, Mapping[str, Any]]:
     describes: dict[str, Mapping[str, Any]] = {}
     for sobject in mappings.objects:
         try:
@@ -486,15 +390,7 @@ def run_check(
             payload = None
         if payload is not None:
             describes[sobject] = payload
-    problems = check_against_org(
-        mappings,
-        describes,
-        statuses_written=statuses_written,
-        running_user_can_update=running_user_can_update,
-    )
-    if problems:
-        return CheckReport(ok=False, text=format_report(problems), problems=tuple(problems))
-    return CheckReport(ok=True, text=summary(mappings, describes))
+    return describes
 
 
 def policy_statuses(policy: Policy) -> dict[str, str]:
@@ -505,77 +401,67 @@ def policy_statuses(policy: Policy) -> dict[str, str]:
     }
 
 
-OwnerRows = tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]
+def check_owner_refs(policy: Policy, directory: OwnerDirectory) -> list[Problem]:
+    """Every user and queue the policy names exists in the org and users are active: the
+    same resolution the cycle uses, so check and cycle never disagree."""
+    _, problems = resolve_owners(policy, directory)
+    return [Problem(POLICY_FILE, p.path, p.message, None, "User") for p in problems]
 
 
-def check_owner_refs(
-    policy: Policy, users: Sequence[Mapping[str, Any]], queues: Sequence[Mapping[str, Any]]
-) -> list[CheckProblem]:
-    """Every user and queue the policy names exists in the org; users are active.
-
-    ``users`` are User rows (Username, Email, IsActive), ``queues`` Group rows of type Queue
-    (DeveloperName).
-    """
-    by_ref: dict[str, Mapping[str, Any]] = {}
-    for row in users:
-        for key in ("Username", "Email"):
-            if row.get(key):
-                by_ref.setdefault(str(row[key]).lower(), row)
-    queue_names = {str(q.get("DeveloperName")) for q in queues}
-    problems: list[CheckProblem] = []
-    for ref in sorted(set(policy.unresolved_owners.values())):
-        if ref in queue_names:
-            continue
-        user = by_ref.get(ref.lower())
-        if user is None:
-            problems.append(
-                CheckProblem(
-                    POLICY_FILE,
-                    "User",
-                    "routing",
-                    f"{ref!r} is neither a user (Username or Email) nor a queue (DeveloperName) "
-                    "in the org; leads routed there would fall back",
-                )
-            )
-        elif not user.get("IsActive"):
-            problems.append(
-                CheckProblem(
-                    POLICY_FILE,
-                    "User",
-                    "routing",
-                    f"user {ref!r} is inactive in the org: syncd never assigns to inactive users",
-                )
-            )
-    return problems
-
-
-TASK_KEY_FIELD = "Syncd_Key__c"
-
-
-def check_task_key(task_describe: Mapping[str, Any] | None) -> list[CheckProblem]:
+def check_task_key(task_describe: Mapping[str, Any] | None) -> list[Problem]:
     """Handoff Tasks are created exactly once by their key: Task needs the key field."""
     fields = {str(f.get("name")): f for f in (task_describe or {}).get("fields", [])}
-    field = fields.get(TASK_KEY_FIELD)
-    if field is None:
+    found = fields.get(TASK_KEY_FIELD)
+    if found is None:
         return [
-            CheckProblem(
+            Problem(
                 "fields.yaml",
-                "Task",
                 "objects.Task",
-                f"Task has no field {TASK_KEY_FIELD}: create it (Text(80), External ID, unique) so "
-                "syncd can create each handoff Task exactly once, even across a crash",
+                f"Task has no field {TASK_KEY_FIELD}: create it (Text(80), External ID, unique) "
+                "so syncd can create each handoff Task exactly once, even across a crash",
+                None,
+                "Task",
             )
         ]
-    if not field.get("createable", False) or field.get("type") not in ("string", "textarea"):
+    if not found.get("createable", False) or found.get("type") not in ("string", "textarea"):
         return [
-            CheckProblem(
+            Problem(
                 "fields.yaml",
-                "Task",
                 "objects.Task",
                 f"Task.{TASK_KEY_FIELD} must be a text field this user can set on create",
+                None,
+                "Task",
             )
         ]
     return []
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What `syncd check` found: the problems (none means OK) and what was checked."""
+
+    problems: tuple[Problem, ...]
+    contacted_org: bool
+    summary: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_files(mappings_dir: Path) -> tuple[Config | None, CheckResult]:
+    """The files alone: every problem of both, without a login."""
+    config, problems = read_config(mappings_dir)
+    if config is None:
+        return None, CheckResult(tuple(problems), contacted_org=False)
+    objects = len(config.mappings.objects)
+    pulled = sum(len(m.pull) for m in config.mappings.objects.values())
+    return config, CheckResult(
+        (),
+        contacted_org=False,
+        summary=f"OK: fields.yaml ({objects} objects, {pulled} pulled fields) and "
+        f"{POLICY_FILE} are valid (the org was not contacted)",
+    )
 
 
 def check_directory(
@@ -583,44 +469,31 @@ def check_directory(
     describe: Callable[[str], Mapping[str, Any] | None],
     *,
     running_user_can_update: bool | None = None,
-    org_owners: Callable[[], OwnerRows] | None = None,
-) -> CheckReport:
-    """All of ``syncd check``: fields.yaml and policy.yaml in ``mappings_dir``, then the org.
+    directory: Callable[[], OwnerDirectory] | None = None,
+) -> CheckResult:
+    """All of `syncd check`: both files, then the org's describe, owners and the Task key.
 
-    The problems of both files are reported together; the org is asked only when both
-    are valid, and then for the Lead Statuses this policy writes.
+    The org is asked only when both files are valid.
     """
-    problems: list[CheckProblem] = []
-    statuses: dict[str, str] = {}
-    try:
-        text = (mappings_dir / POLICY_FILE).read_text(encoding="utf-8")
-        policy = load_policy(text, POLICY_FILE)
-    except FileNotFoundError:
-        problems.append(CheckProblem(POLICY_FILE, None, "", f"not found in {mappings_dir}"))
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(CheckProblem(POLICY_FILE, None, "", f"cannot be read: {exc}"))
-    except PolicyError as exc:
-        problems.extend(CheckProblem(POLICY_FILE, None, e.path, e.message) for e in exc.errors)
-    else:
-        statuses = policy_statuses(policy)
-    report = run_check(
-        mappings_dir,
-        describe,
-        statuses,
+    config, files = check_files(mappings_dir)
+    if config is None:
+        return files
+    describes = _describe_all(config.mappings, describe)
+    problems = check_against_org(
+        config.mappings,
+        describes,
+        statuses_written=policy_statuses(config.policy),
         running_user_can_update=running_user_can_update,
-        file_problems=problems,
     )
-    if not report.ok or org_owners is None:
-        return report
-    users, queues = org_owners()
-    owner_problems = check_owner_refs(policy, users, queues) + check_task_key(describe("Task"))
-    if owner_problems:
-        return CheckReport(
-            ok=False, text=format_report(owner_problems), problems=tuple(owner_problems)
+    if problems:
+        return CheckResult(tuple(problems), contacted_org=True)
+    text = summary(config.mappings, describes)
+    if directory is not None:
+        owner_problems = check_owner_refs(config.policy, directory()) + check_task_key(
+            describe("Task")
         )
-    refs = len(set(policy.unresolved_owners.values()))
-    return CheckReport(
-        ok=True,
-        text=f"{report.text}\nOK: {refs} users and queues named in "
-        f"{POLICY_FILE} exist in the org (users active)",
-    )
+        if owner_problems:
+            return CheckResult(tuple(owner_problems), contacted_org=True)
+        refs = len(set(owner_refs(config.policy)))
+        text += f"\nOK: {refs} users and queues named in {POLICY_FILE} exist in the org (users active)"
+    return CheckResult((), contacted_org=True, summary=text)

@@ -10,23 +10,24 @@ import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-from syncd.domain.policy import Policy
-from syncd.fieldmap import FieldMappings
-from syncd.mirror import models as m
-from syncd.mirror import store
+from syncd.config import Config
+from syncd.domain.lifecycle import OPEN_STAGES
+from syncd.domain.owners import resolve_owners
+from syncd.mirror import Mirror
 from syncd.ops.logging import bind_run, unbind_run
+from syncd.ports import OrgClient, Progress
 from syncd.salesforce.errors import BudgetExhausted, ErrorKind, SalesforceError
-from syncd.sync.evaluate import OPEN_STAGES, EvaluationResult, Evaluator, leads_touched_by
-from syncd.sync.pull import OrgReader, Progress, PullResult, pull_object
-from syncd.sync.writeback import OrgWriter, WritebackResult, flush_outbox
+from syncd.sync.evaluate import EvaluationResult, evaluate_leads
+from syncd.sync.pull import PullResult, pull_object
+from syncd.sync.writeback import WritebackResult, flush_outbox
 
 log = structlog.get_logger("syncd.cycle")
+
+__all__ = ["SYNC_ORDER", "CycleSummary", "OwnerProblems", "run_cycle"]
 
 # Reference data first (owners, calendars, campaigns), then leads, then what hangs off them.
 SYNC_ORDER = (
@@ -46,8 +47,12 @@ RESCORE_EVERY = timedelta(hours=24)  # so decay reaches every lead at least dail
 RECHECK_OPEN_AFTER = timedelta(minutes=15)
 
 
-class OrgClient(OrgReader, OrgWriter, Protocol):
-    calls_made: int
+class OwnerProblems(Exception):
+    """The policy names owners the org does not have (or has inactive): nothing is decided."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 @dataclass
@@ -58,6 +63,7 @@ class CycleSummary:
     pulled: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
     used_bulk: list[str] = field(default_factory=list)
+    quarantined: int = 0
     full_rescore: bool = False
     evaluation: EvaluationResult = field(default_factory=EvaluationResult)
     writeback: WritebackResult = field(default_factory=WritebackResult)
@@ -66,7 +72,12 @@ class CycleSummary:
     budget_left: int | None = None
     error: str | None = None
     error_kind: str | None = None
+    problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def is_config_failure(self) -> bool:
+        return self.error_kind == ErrorKind.CONFIG.value
 
     def counts(self) -> dict[str, Any]:
         ev, wb = self.evaluation, self.writeback
@@ -74,19 +85,23 @@ class CycleSummary:
             "pulled": self.pulled,
             "changed": self.changed,
             "used_bulk": self.used_bulk,
+            "quarantined": self.quarantined,
             "full_rescore": self.full_rescore,
             "evaluated": ev.evaluated,
             "leads_with_changes": ev.decisions_with_changes,
             "fields_queued": ev.fields_queued,
             "tasks_queued": ev.tasks_queued,
             "ledger_entries": ev.ledger_entries,
-            "conflicts": ev.conflicts,
+            "ledger_by_kind": ev.ledger_by_kind,
+            "conflicts": wb.conflicts,
             "handoffs_by_owner": ev.handoffs_by_owner,
+            "recycled_to": ev.recycled_to,
             "records_written": wb.records_written,
             "fields_written": wb.fields_written,
             "tasks_created": wb.tasks_created,
             "write_failures": wb.failed,
             "write_retries": wb.retried,
+            "already_there": wb.already_there,
             "skipped_converted": wb.skipped_converted,
             "collection_calls": wb.collection_calls,
             "bulk_jobs": wb.bulk_jobs,
@@ -100,36 +115,28 @@ def _utcnow() -> datetime:
 
 
 def leads_to_evaluate(
-    session: Session,
-    pulls: dict[str, PullResult],
-    policy_version: str,
-    now: datetime,
+    mirror: Mirror, pulls: dict[str, PullResult], policy_version: str, now: datetime
 ) -> tuple[set[str], bool]:
     """Which leads this cycle looks at, and whether it is a full rescore."""
-    meta = store.get_meta(session, RESCORE_KEY)
+    meta = mirror.get_meta(RESCORE_KEY)
     last_at = meta.get("at")
     stale = last_at is None or datetime.fromisoformat(str(last_at)) < now - RESCORE_EVERY
     if stale or meta.get("policy_version") != policy_version:
-        every = set(session.scalars(select(m.Lead.id).where(m.Lead.is_deleted.is_(False))))
-        return every, True
+        return mirror.live_lead_ids(), True
     ids: set[str] = set()
     if "Lead" in pulls:
         ids |= pulls["Lead"].changed_ids
-    activity_ids = set()
+    activity_ids: set[str] = set()
     for name in ("Task", "Event"):
         if name in pulls:
             activity_ids |= pulls[name].changed_ids
     member_ids = pulls["CampaignMember"].changed_ids if "CampaignMember" in pulls else set()
-    ids |= leads_touched_by(session, activity_ids, member_ids)
-    ids |= set(store.sla_due_before(session, now))
-    # Qualified leads are looked at again regularly so recycle and escalation happen on time.
+    ids |= mirror.leads_touched_by(activity_ids, member_ids)
+    ids |= set(mirror.sla_due_before(now))
+    # Open leads are looked at again regularly so recycle and escalation happen on time.
     ids |= set(
-        session.scalars(
-            select(m.LeadState.lead_id).where(
-                m.LeadState.stage.in_(OPEN_STAGES),
-                (m.LeadState.evaluated_at.is_(None))
-                | (m.LeadState.evaluated_at < now - RECHECK_OPEN_AFTER),
-            )
+        mirror.open_due_for_recheck(
+            [s.value for s in OPEN_STAGES], now - RECHECK_OPEN_AFTER
         )
     )
     return ids, False
@@ -138,9 +145,8 @@ def leads_to_evaluate(
 def run_cycle(
     *,
     client: OrgClient,
-    sessions: sessionmaker[Session],
-    mappings: FieldMappings,
-    policy: Policy,
+    mirror: Mirror,
+    config: Config,
     lookback: timedelta,
     bulk_query_threshold: int,
     bulk_write_threshold: int,
@@ -149,39 +155,36 @@ def run_cycle(
     progress: Progress | None = None,
     budget_left: Callable[[], int | None] = lambda: None,
 ) -> CycleSummary:
-    """Run one cycle and record it; never raises for org or budget trouble (see .status)."""
+    """Run one cycle and record it; never raises for org, budget or owner trouble."""
     started = now()
     clock = _time.monotonic()
     calls_before = client.calls_made
-    with sessions() as session:
-        run = store.start_run(session, now=started, dry_run=dry_run)
-        session.commit()
-        run_id = run.id
+    policy = config.policy
+    run_id = mirror.start_run(now=started, dry_run=dry_run)
     summary = CycleSummary(run_id=run_id, dry_run=dry_run)
     bind_run(run_id)
     log.info("cycle started", dry_run=dry_run, policy_version=policy.version)
     try:
-        pulls = _pull_all(
-            client,
-            sessions,
-            mappings,
-            summary,
-            started,
-            lookback,
-            bulk_query_threshold,
-            now,
-            progress,
-        )
-        _evaluate(sessions, mappings, policy, summary, pulls, now(), dry_run)
+        pulls = _pull_all(client, mirror, config, summary, started, lookback, bulk_query_threshold, now, progress)
+        _evaluate(mirror, config, summary, pulls, now(), dry_run, progress)
         summary.writeback = flush_outbox(
-            sessions,
+            mirror,
             client,
+            config.mappings.lead,
             now=now,
             run_id=run_id,
             bulk_threshold=bulk_write_threshold,
+            policy_version=policy.version,
             dry_run=dry_run,
+            progress=progress,
         )
         summary.status = "ok"
+    except OwnerProblems as exc:
+        summary.status = "failed"
+        summary.error = "the policy names owners the org does not have: " + "; ".join(exc.problems)
+        summary.error_kind = ErrorKind.CONFIG.value
+        summary.problems = exc.problems
+        log.error("cycle stopped: owner references", problems=exc.problems)
     except BudgetExhausted as exc:
         summary.status = "stopped"
         summary.error, summary.error_kind = str(exc), exc.kind.value
@@ -196,29 +199,26 @@ def run_cycle(
         summary.api_calls_by_kind = dict(getattr(client, "calls_by_kind", {}) or {})
         summary.budget_left = budget_left()
         summary.seconds = _time.monotonic() - clock
-        with sessions() as session:
-            record = session.get(m.SyncRun, run_id)
-            if record is not None:
-                store.finish_run(
-                    record,
-                    now=now(),
-                    status=summary.status if summary.status != "running" else "failed",
-                    counts=summary.counts(),
-                    api_calls=summary.api_calls,
-                    api_budget_left=summary.budget_left,
-                    policy_version=policy.version,
-                    error=summary.error,
+        ended = now()
+        with mirror.unit():
+            mirror.finish_run(
+                run_id,
+                now=ended,
+                status=summary.status if summary.status != "running" else "failed",
+                counts=summary.counts(),
+                api_calls=summary.api_calls,
+                api_budget_left=summary.budget_left,
+                policy_version=policy.version,
+                error=summary.error,
+            )
+            if summary.error:
+                mirror.add_event(
+                    run_id=run_id,
+                    at=ended,
+                    level="error",
+                    kind=summary.error_kind or "error",
+                    message=summary.error,
                 )
-                if summary.error:
-                    store.add_run_event(
-                        session,
-                        run_id=run_id,
-                        at=now(),
-                        level="error",
-                        kind=summary.error_kind or "error",
-                        message=summary.error,
-                    )
-                session.commit()
         log.info(
             "cycle finished",
             status=summary.status,
@@ -235,9 +235,9 @@ def run_cycle(
 
 
 def _pull_all(
-    client: OrgReader,
-    sessions: sessionmaker[Session],
-    mappings: FieldMappings,
+    client: OrgClient,
+    mirror: Mirror,
+    config: Config,
     summary: CycleSummary,
     started: datetime,
     lookback: timedelta,
@@ -247,12 +247,12 @@ def _pull_all(
 ) -> dict[str, PullResult]:
     pulls: dict[str, PullResult] = {}
     for sobject in SYNC_ORDER:
-        if sobject not in mappings.objects:
+        if sobject not in config.mappings.objects:
             continue
         result = pull_object(
             client,
-            sessions,
-            mappings[sobject],
+            mirror,
+            config.mappings[sobject],
             run_id=summary.run_id,
             run_started=started,
             lookback=lookback,
@@ -265,35 +265,59 @@ def _pull_all(
         summary.changed[sobject] = len(result.changed_ids)
         if result.used_bulk:
             summary.used_bulk.append(sobject)
+        if result.quarantined:
+            summary.quarantined += len(result.quarantined)
+            mirror.add_events(
+                [
+                    {
+                        "run_id": summary.run_id,
+                        "at": now(),
+                        "level": "warning",
+                        "kind": "quarantined",
+                        "record_id": bad.record_id[:18],
+                        "message": f"{bad.sobject} {bad.record_id}: not stored: {bad.field}: {bad.why}",
+                        "details": {"field": bad.field},
+                    }
+                    for bad in result.quarantined
+                ]
+            )
     return pulls
 
 
 def _evaluate(
-    sessions: sessionmaker[Session],
-    mappings: FieldMappings,
-    policy: Policy,
+    mirror: Mirror,
+    config: Config,
     summary: CycleSummary,
     pulls: dict[str, PullResult],
     now: datetime,
     dry_run: bool,
+    progress: Progress | None,
 ) -> None:
-    with sessions() as session:
-        ids, full = leads_to_evaluate(session, pulls, policy.version, now)
-        summary.full_rescore = full
-        evaluator = Evaluator(
-            session, policy, mappings, run_id=summary.run_id, now=now, plan=dry_run
-        )
-        summary.evaluation = evaluator.evaluate(ids)
-        if dry_run:
-            # A dry run shows what it would write and keeps nothing of it.
-            session.rollback()
-            return
-        if full:
-            store.set_meta(
-                session, RESCORE_KEY, {"at": now.isoformat(), "policy_version": policy.version}, now
-            )
-        session.commit()
+    context = mirror.org_context()
+    policy, problems = resolve_owners(config.policy, context.directory)
+    if problems:
+        raise OwnerProblems([f"policy.yaml: {p.path}: {p.message}" for p in problems])
+    ids, full = leads_to_evaluate(mirror, pulls, policy.version, now)
+    summary.full_rescore = full
+    if progress is not None:
+        progress.start("evaluate", len(ids))
 
+    def advanced(done: int, total: int) -> None:
+        if progress is not None:
+            progress.advance("evaluate", done, total)
 
-def is_config_failure(summary: CycleSummary) -> bool:
-    return summary.error_kind == ErrorKind.CONFIG.value
+    summary.evaluation = evaluate_leads(
+        mirror,
+        policy,
+        config.mappings.lead,
+        context,
+        ids,
+        run_id=summary.run_id,
+        now=now,
+        plan=dry_run,
+        on_batch=advanced,
+    )
+    if progress is not None:
+        progress.finish("evaluate")
+    if full and not dry_run:
+        mirror.set_meta(RESCORE_KEY, {"at": now.isoformat(), "policy_version": policy.version}, now)

@@ -1,51 +1,39 @@
 """Send the outbox to the org: batched, prioritised, crash-safe, never twice.
 
-Every batch is marked ``sending`` and committed *before* the call, and recorded after it. A
-crash in between leaves the batch in doubt; the next run resolves it first: updates are sent
-again (they are idempotent: same values), creates are looked up by their idempotency key
-(``Syncd_Key__c`` on Task) and only sent again when the org does not have them.
+Every batch is marked SENDING before the call and settled after it. A crash in between
+leaves it in doubt; the next run resolves it first: creates are looked up by their
+idempotency key (``Syncd_Key__c`` on Task) and sent again only when the org lacks them;
+updates go back to PENDING and, like every pending update, are judged against the value
+just pulled before anything is sent (a person's edit in the meantime wins).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-from syncd.mirror import store
-from syncd.mirror.models import Lead, LeadState, OutboxEntry
-from syncd.salesforce.client import SaveResult
+from syncd.config import TASK_KEY_FIELD
+from syncd.config.fields import ObjectMapping
+from syncd.domain.conflicts import Verdict, judge_pending_write
+from syncd.mirror import Mirror, OutboxItem, OutboxState, Settled
+from syncd.mirror import ledger as ledger_rows
+from syncd.ports import OrgWriter, Progress, SaveAnswer
 from syncd.salesforce.errors import BudgetExhausted, RecordOutcome
+from syncd.salesforce.formats import stored_form
 from syncd.salesforce.soql import in_list
 
 log = structlog.get_logger("syncd.writeback")
 
+__all__ = ["COLLECTION_SIZE", "WritebackResult", "flush_outbox", "recover_in_doubt"]
+
 COLLECTION_SIZE = 200  # Salesforce's limit per sObject Collections call
-TASK_KEY_FIELD = "Syncd_Key__c"
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(minutes=1)
-
-
-class OrgWriter(Protocol):
-    def update_records(
-        self, sobject: str, records: Sequence[Mapping[str, Any]], *, retry_locked: bool = True
-    ) -> list[SaveResult]: ...
-
-    def create_records(
-        self, sobject: str, records: Sequence[Mapping[str, Any]], *, retry_locked: bool = True
-    ) -> list[SaveResult]: ...
-
-    def bulk_update(
-        self, sobject: str, records: Sequence[Mapping[str, Any]]
-    ) -> list[SaveResult]: ...
-
-    def query(self, soql: str, *, include_deleted: bool = False) -> list[dict[str, Any]]: ...
 
 
 @dataclass
@@ -59,6 +47,8 @@ class WritebackResult:
     collection_calls: int = 0
     bulk_jobs: int = 0
     recovered: int = 0
+    already_there: int = 0
+    conflicts: int = 0
     stopped_for_budget: bool = False
     planned: list[dict[str, Any]] = field(default_factory=list)
 
@@ -67,132 +57,114 @@ def _retry_delay(attempts: int) -> timedelta:
     return RETRY_BASE * int(2 ** max(0, attempts - 1))
 
 
-def _settle(
-    session: Session,
-    entries: Sequence[OutboxEntry],
-    result: SaveResult,
-    now: datetime,
-    outcome: WritebackResult,
-    run_id: str,
-) -> None:
-    """Record Salesforce's answer for one record on every outbox entry it carried."""
-    if result.outcome is RecordOutcome.SUCCESS:
-        for entry in entries:
-            store.mark_done(
-                entry, now, created_record_id=result.id if entry.operation == "create" else None
-            )
-        return
-    code = str((result.errors[0] if result.errors else {}).get("statusCode", "UNKNOWN"))
-    message = result.message or code
-    for entry in entries:
-        if result.outcome is RecordOutcome.RETRY and entry.attempts < MAX_ATTEMPTS:
-            store.mark_retry(
-                entry, now, error_code=code, message=message, delay=_retry_delay(entry.attempts)
-            )
-            outcome.retried += 1
-        else:
-            store.mark_failed(entry, now, error_code=code, message=message)
-            outcome.failed += 1
-    store.add_run_event(
-        session,
-        run_id=run_id,
-        at=now,
-        level="warning",
-        kind="record_error",
-        record_id=entries[0].record_id or entries[0].idempotency_key,
-        message=f"{entries[0].sobject} {entries[0].operation}: {message}",
-        details={
-            "error_code": code,
-            "fields": [e.field for e in entries if e.field],
-            "retry": result.outcome is RecordOutcome.RETRY,
-        },
-    )
-
-
-def _note_written(session: Session, entries: Iterable[OutboxEntry], now: datetime) -> None:
-    """Remember what syncd wrote, per lead and field: how a later human edit is recognised."""
-    by_lead: dict[str, list[OutboxEntry]] = defaultdict(list)
-    for entry in entries:
-        if entry.state == store.DONE and entry.operation == "update" and entry.record_id:
-            by_lead[entry.record_id].append(entry)
-    states = store.lead_states(session, by_lead)
-    for lead_id, done in by_lead.items():
-        state = states.get(lead_id)
-        if state is None:
-            continue
-        written = dict(state.written or {})
-        for entry in done:
-            key = entry.logical_field or entry.field or ""
-            written[key] = {"v": entry.value.get("v"), "at": now.isoformat()}
-        state.written = written
-
-
-def recover_in_doubt(
-    sessions: sessionmaker[Session], client: OrgWriter, now: datetime, run_id: str
-) -> int:
-    """Resolve batches a previous run left in ``sending`` (it stopped mid-call)."""
-    with sessions() as session:
-        doubtful = store.in_doubt_entries(session)
-        if not doubtful:
-            return 0
-        creates = [e for e in doubtful if e.operation == "create" and e.idempotency_key]
-        found: dict[str, str] = {}
-        if creates:
-            keys = [str(e.idempotency_key) for e in creates]
-            for clause in in_list(TASK_KEY_FIELD, keys):
-                soql = f"SELECT Id, {TASK_KEY_FIELD} FROM Task WHERE {clause}"
-                for row in client.query(soql):
-                    found[str(row[TASK_KEY_FIELD])] = str(row["Id"])
-        for entry in doubtful:
-            if entry.operation == "create" and entry.idempotency_key in found:
-                # The org has it: the earlier call succeeded before we could record it.
-                store.mark_done(entry, now, created_record_id=found[str(entry.idempotency_key)])
-            else:
-                entry.state = store.PENDING
-                entry.updated_at = now
-        superseded = _supersede_older_duplicates(session, now)
-        store.add_run_event(
-            session,
+def recover_in_doubt(mirror: Mirror, client: OrgWriter, now: datetime, run_id: str) -> int:
+    """Resolve batches a previous run left SENDING (it stopped mid-call)."""
+    doubtful = mirror.in_doubt()
+    if not doubtful:
+        return 0
+    creates = [e for e in doubtful if e.operation == "create" and e.idempotency_key]
+    found: dict[str, str] = {}
+    if creates:
+        keys = [str(e.idempotency_key) for e in creates]
+        for clause in in_list(TASK_KEY_FIELD, keys):
+            soql = f"SELECT Id, {TASK_KEY_FIELD} FROM Task WHERE {clause}"
+            for row in client.query(soql):
+                found[str(row[TASK_KEY_FIELD])] = str(row["Id"])
+    landed = [
+        Settled(e.id, OutboxState.DONE, created_record_id=found[str(e.idempotency_key)])
+        for e in creates
+        if e.idempotency_key in found
+    ]
+    with mirror.unit():
+        mirror.settle(landed, now)
+        back = [e.id for e in doubtful if e.idempotency_key not in found]
+        mirror.move(back, OutboxState.PENDING, now)
+        superseded = mirror.supersede_all_but_newest(
+            [(str(e.record_id), str(e.field)) for e in doubtful if e.operation == "update"], now
+        )
+        mirror.add_event(
             run_id=run_id,
             at=now,
             level="warning",
             kind="outbox_recovered",
             message=f"resolved {len(doubtful)} outbox entries left in doubt by a stopped run "
-            f"({len(found)} creates found in the org, {superseded} superseded)",
+            f"({len(found)} creates found in the org, {superseded} superseded; updates are "
+            "checked against the org's current values before being sent again)",
         )
-        session.commit()
-        return len(doubtful)
+    return len(doubtful)
 
 
-def _supersede_older_duplicates(session: Session, now: datetime) -> int:
-    """After recovery, keep only the newest open write per (record, field)."""
-    newest: dict[tuple[str, str], OutboxEntry] = {}
-    count = 0
-    rows = session.scalars(
-        select(OutboxEntry)
-        .where(
-            OutboxEntry.state.in_((store.PENDING, store.RETRY)), OutboxEntry.operation == "update"
+def _judge(
+    mirror: Mirror,
+    mapping: ObjectMapping,
+    updates: list[OutboxItem],
+    now: datetime,
+    run_id: str,
+    policy_version: str | None,
+    outcome: WritebackResult,
+) -> list[OutboxItem]:
+    """Updates still worth sending, after comparing each with the org's value just pulled."""
+    current = mirror.lead_attributes({str(e.record_id) for e in updates if e.sobject == "Lead"})
+    send: list[OutboxItem] = []
+    already: list[int] = []
+    conflicts: list[tuple[OutboxItem, Any]] = []
+    for entry in updates:
+        attrs = current.get(str(entry.record_id))
+        attr = mapping.attribute_of(str(entry.field)) if entry.field else None
+        if attrs is None or attr is None:
+            send.append(entry)
+            continue
+        value = attrs.get(attr)
+        verdict = judge_pending_write(
+            ours=stored_form(entry.value),
+            base=stored_form(entry.base),
+            has_base=entry.has_base,
+            current=stored_form(value),
+            daemon_owned=mapping.is_daemon_owned(entry.output or ""),
         )
-        .order_by(OutboxEntry.id)
-    )
-    for entry in rows:
-        key = (str(entry.record_id), str(entry.field))
-        older = newest.get(key)
-        if older is not None:
-            older.state = store.SUPERSEDED
-            older.updated_at = now
-            count += 1
-        newest[key] = entry
-    return count
+        if verdict is Verdict.SEND:
+            send.append(entry)
+        elif verdict is Verdict.ALREADY_THERE:
+            already.append(entry.id)
+        else:
+            conflicts.append((entry, value))
+    with mirror.unit():
+        mirror.move(already, OutboxState.DONE, now)
+        mirror.move(
+            [e.id for e, _ in conflicts],
+            OutboxState.SUPERSEDED,
+            now,
+            last_error="a person changed this field after syncd read it; the person wins",
+        )
+        rows = []
+        for entry, kept in conflicts:
+            who = current.get(str(entry.record_id), {}).get("last_modified_by_id") or "someone"
+            rows.append(
+                ledger_rows.row(
+                    lead_id=str(entry.record_id),
+                    kind="conflict",
+                    at=now,
+                    before={"field": entry.field, "org_value_read": entry.base},
+                    after={"field": entry.field, "kept": kept, "not_written": entry.value},
+                    reasons=[
+                        f"{entry.field} was changed in Salesforce by {who} after syncd's "
+                        "read; their value is kept (the field is not daemon-owned)"
+                    ],
+                    policy_version=policy_version,
+                    run_id=run_id,
+                )
+            )
+        mirror.add_ledger(rows)
+    outcome.already_there += len(already)
+    outcome.conflicts += len(conflicts)
+    return send
 
 
-def _group_updates(
-    entries: Sequence[OutboxEntry],
-) -> list[tuple[str, str, list[OutboxEntry]]]:
+def _by_record(updates: Sequence[OutboxItem]) -> list[tuple[str, str, list[OutboxItem]]]:
     """(sobject, record id, entries) per record, in the order of each record's best priority."""
-    grouped: dict[tuple[str, str], list[OutboxEntry]] = {}
-    for entry in entries:
-        if entry.operation == "update" and entry.record_id:
+    grouped: dict[tuple[str, str], list[OutboxItem]] = {}
+    for entry in updates:
+        if entry.record_id:
             grouped.setdefault((entry.sobject, entry.record_id), []).append(entry)
     ordered = sorted(
         grouped.items(), key=lambda kv: (min(e.priority for e in kv[1]), min(e.id for e in kv[1]))
@@ -200,169 +172,198 @@ def _group_updates(
     return [(sobject, record_id, group) for (sobject, record_id), group in ordered]
 
 
-def _payload(record_id: str, entries: Sequence[OutboxEntry]) -> dict[str, Any]:
+def _payload(record_id: str, entries: Sequence[OutboxItem]) -> dict[str, Any]:
     payload: dict[str, Any] = {"Id": record_id}
     for entry in sorted(entries, key=lambda e: e.id):
-        payload[str(entry.field)] = entry.value.get("v")
+        payload[str(entry.field)] = entry.value
     return payload
 
 
-def _converted(session: Session, lead_ids: Iterable[str]) -> set[str]:
-    out: set[str] = set()
-    for chunk in store.chunked(list(lead_ids)):
-        out.update(
-            session.scalars(select(Lead.id).where(Lead.id.in_(chunk), Lead.is_converted.is_(True)))
+def _settled(entry: OutboxItem, answer: SaveAnswer, now: datetime) -> Settled:
+    if answer.outcome is RecordOutcome.SUCCESS:
+        created = answer.id if entry.operation == "create" else None
+        return Settled(entry.id, OutboxState.DONE, created_record_id=created)
+    code = str((answer.errors[0] if answer.errors else {}).get("statusCode", "UNKNOWN"))
+    message = answer.message or code
+    if answer.outcome is RecordOutcome.RETRY and entry.attempts < MAX_ATTEMPTS:
+        return Settled(
+            entry.id, OutboxState.RETRY, code, message, now + _retry_delay(entry.attempts)
         )
-    return out
+    return Settled(entry.id, OutboxState.FAILED, code, message)
 
 
 def flush_outbox(
-    sessions: sessionmaker[Session],
+    mirror: Mirror,
     client: OrgWriter,
+    mapping: ObjectMapping,
     *,
     now: Callable[[], datetime],
     run_id: str,
     bulk_threshold: int,
+    policy_version: str | None = None,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> WritebackResult:
     """Send every due outbox entry, owner/status/SLA writes before score-only refreshes."""
     outcome = WritebackResult()
     if not dry_run:
-        outcome.recovered = recover_in_doubt(sessions, client, now(), run_id)
-    with sessions() as session:
-        due = store.due_entries(session, now())
-        updates = _group_updates(due)
-        creates = [e for e in due if e.operation == "create"]
-        converted = _converted(session, [rid for so, rid, _ in updates if so == "Lead"])
-        if dry_run:
-            outcome.planned = [
-                {
-                    "sobject": so,
-                    "id": rid,
-                    "fields": {str(e.field): e.value.get("v") for e in g},
-                    "reasons": sorted({e.reason or "" for e in g}),
-                }
-                for so, rid, g in updates
-            ] + [
-                {"sobject": e.sobject, "create": e.payload, "reasons": [e.reason]} for e in creates
-            ]
-            return outcome
-        # A converted lead is read-only in Salesforce: never send it, never retry it.
-        for so, rid, group in updates:
-            if so == "Lead" and rid in converted:
-                for entry in group:
-                    store.mark_failed(
-                        entry,
-                        now(),
-                        error_code="CANNOT_UPDATE_CONVERTED_LEAD",
-                        message="lead was converted; syncd does not write to it",
-                    )
-                outcome.skipped_converted += 1
-        session.commit()
-        updates = [
-            (so, rid, g) for so, rid, g in updates if not (so == "Lead" and rid in converted)
-        ]
-
-        try:
-            _send_updates(session, client, updates, outcome, now, run_id, bulk_threshold)
-            _send_creates(session, client, creates, outcome, now, run_id)
-        except BudgetExhausted:
-            outcome.stopped_for_budget = True
-            _release_sending(session, now())
-            session.commit()
-            raise
+        outcome.recovered = recover_in_doubt(mirror, client, now(), run_id)
+    due = mirror.due_writes(now())
+    updates = [e for e in due if e.operation == "update"]
+    creates = [e for e in due if e.operation == "create"]
+    if dry_run:
+        outcome.planned = [
+            {
+                "sobject": so,
+                "id": rid,
+                "fields": {str(e.field): e.value for e in group},
+                "reasons": sorted({e.reason or "" for e in group}),
+            }
+            for so, rid, group in _by_record(updates)
+        ] + [{"sobject": e.sobject, "create": e.payload, "reasons": [e.reason]} for e in creates]
+        return outcome
+    # A converted lead is read-only in Salesforce: never send it, never retry it.
+    converted = mirror.converted_lead_ids(e.record_id for e in updates if e.record_id)
+    if converted:
+        skipped = [e for e in updates if e.record_id in converted]
+        mirror.move(
+            [e.id for e in skipped],
+            OutboxState.FAILED,
+            now(),
+            error_code="CANNOT_UPDATE_CONVERTED_LEAD",
+            last_error="lead was converted; syncd does not write to it",
+        )
+        outcome.skipped_converted = len({e.record_id for e in skipped})
+        updates = [e for e in updates if e.record_id not in converted]
+    updates = _judge(mirror, mapping, updates, now(), run_id, policy_version, outcome)
+    total = len({e.record_id for e in updates}) + len(creates)
+    if progress is not None:
+        progress.start("write back", total)
+    try:
+        _send_updates(mirror, client, _by_record(updates), outcome, now, run_id, bulk_threshold, progress)
+        _send_creates(mirror, client, creates, outcome, now, run_id, progress)
+    except BudgetExhausted:
+        outcome.stopped_for_budget = True
+        raise
+    finally:
+        if progress is not None:
+            progress.finish("write back")
     return outcome
 
 
-def _release_sending(session: Session, now: datetime) -> None:
-    """A batch refused before it was sent (budget guard) is not in doubt: send it later."""
-    for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.state == store.SENDING)):
-        if entry.attempts > 0:
-            entry.attempts -= 1
-        entry.state = store.PENDING
-        entry.updated_at = now
+def _record_errors(
+    mirror: Mirror, entries: Sequence[tuple[OutboxItem, Settled]], run_id: str, now: datetime
+) -> None:
+    rows = []
+    for entry, settled in entries:
+        if settled.state is OutboxState.DONE:
+            continue
+        rows.append(
+            {
+                "run_id": run_id,
+                "at": now,
+                "level": "warning",
+                "kind": "record_error",
+                "record_id": entry.record_id or entry.idempotency_key,
+                "message": f"{entry.sobject} {entry.operation}: {settled.message}",
+                "details": {
+                    "error_code": settled.error_code,
+                    "fields": [entry.field] if entry.field else [],
+                    "retry": settled.state is OutboxState.RETRY,
+                },
+            }
+        )
+    mirror.add_events(rows)
 
 
 def _send_updates(
-    session: Session,
+    mirror: Mirror,
     client: OrgWriter,
-    updates: list[tuple[str, str, list[OutboxEntry]]],
+    updates: list[tuple[str, str, list[OutboxItem]]],
     outcome: WritebackResult,
     now: Callable[[], datetime],
     run_id: str,
     bulk_threshold: int,
+    progress: Progress | None,
 ) -> None:
-    by_object: dict[str, list[tuple[str, list[OutboxEntry]]]] = defaultdict(list)
+    by_object: dict[str, list[tuple[str, list[OutboxItem]]]] = defaultdict(list)
     for sobject, record_id, group in updates:
         by_object[sobject].append((record_id, group))
     for sobject, records in by_object.items():
-        if len(records) > bulk_threshold:
-            batches = [records]
-        else:
-            batches = [
-                records[i : i + COLLECTION_SIZE] for i in range(0, len(records), COLLECTION_SIZE)
-            ]
-        for batch in batches:
-            entries = [e for _, group in batch for e in group]
-            store.mark_sending(session, entries, now())
-            session.commit()
+        use_bulk = len(records) > bulk_threshold
+        size = len(records) if use_bulk else COLLECTION_SIZE
+        for start in range(0, len(records), size):
+            batch = records[start : start + size]
+            ids = [e.id for _, group in batch for e in group]
+            mirror.mark_sending(ids, now())
             payloads = [_payload(rid, group) for rid, group in batch]
-            if len(batch) > bulk_threshold:
-                results = client.bulk_update(sobject, payloads)
-                outcome.bulk_jobs += 1
-            else:
-                results = client.update_records(sobject, payloads)
-                outcome.collection_calls += 1
+            try:
+                if use_bulk:
+                    answers: Sequence[SaveAnswer] = client.bulk_update(sobject, payloads)
+                    outcome.bulk_jobs += 1
+                else:
+                    answers = client.update_records(sobject, payloads)
+                    outcome.collection_calls += 1
+            except BudgetExhausted:
+                # Refused before it was sent: not in doubt, just not yet.
+                mirror.release(ids, now())
+                raise
             stamp = now()
-            for (_rid, group), result in zip(batch, results, strict=True):
-                _settle(session, group, result, stamp, outcome, run_id)
-                if result.outcome is RecordOutcome.SUCCESS:
+            settled: list[tuple[OutboxItem, Settled]] = []
+            written: dict[str, dict[str, Any]] = {}
+            for (rid, group), answer in zip(batch, answers, strict=True):
+                for entry in group:
+                    settled.append((entry, _settled(entry, answer, stamp)))
+                if answer.outcome is RecordOutcome.SUCCESS:
                     outcome.records_written += 1
                     outcome.fields_written += len(group)
-            _note_written(session, entries, stamp)
-            session.commit()
+                    written[rid] = {str(e.output or e.field): e.value for e in group}
+                elif answer.outcome is RecordOutcome.RETRY:
+                    outcome.retried += len(group)
+                else:
+                    outcome.failed += len(group)
+            with mirror.unit():
+                mirror.settle([s for _, s in settled], stamp)
+                _record_errors(mirror, settled, run_id, stamp)
+                mirror.note_written(written, stamp)
+            if progress is not None:
+                progress.advance("write back", outcome.records_written + outcome.failed)
 
 
 def _send_creates(
-    session: Session,
+    mirror: Mirror,
     client: OrgWriter,
-    creates: list[OutboxEntry],
+    creates: list[OutboxItem],
     outcome: WritebackResult,
     now: Callable[[], datetime],
     run_id: str,
+    progress: Progress | None,
 ) -> None:
-    by_object: dict[str, list[OutboxEntry]] = defaultdict(list)
+    by_object: dict[str, list[OutboxItem]] = defaultdict(list)
     for entry in creates:
         by_object[entry.sobject].append(entry)
     for sobject, entries in by_object.items():
         for start in range(0, len(entries), COLLECTION_SIZE):
             batch = entries[start : start + COLLECTION_SIZE]
-            store.mark_sending(session, batch, now())
-            session.commit()
-            payloads = []
-            for entry in batch:
-                payload = dict(entry.payload)
-                if sobject == "Task" and entry.idempotency_key:
-                    payload[TASK_KEY_FIELD] = entry.idempotency_key
-                payloads.append(payload)
-            results = client.create_records(sobject, payloads)
+            ids = [e.id for e in batch]
+            mirror.mark_sending(ids, now())
+            try:
+                answers = client.create_records(sobject, [dict(e.payload) for e in batch])
+            except BudgetExhausted:
+                mirror.release(ids, now())
+                raise
             outcome.collection_calls += 1
             stamp = now()
-            for entry, result in zip(batch, results, strict=True):
-                _settle(session, [entry], result, stamp, outcome, run_id)
-                if result.outcome is RecordOutcome.SUCCESS:
+            settled = [(e, _settled(e, a, stamp)) for e, a in zip(batch, answers, strict=True)]
+            for _, s in settled:
+                if s.state is OutboxState.DONE:
                     outcome.tasks_created += 1
-            session.commit()
-
-
-def pending_lead_ids(session: Session) -> set[str]:
-    return set(
-        session.scalars(
-            select(OutboxEntry.record_id).where(
-                OutboxEntry.state.in_(store.OPEN_STATES), OutboxEntry.record_id.is_not(None)
-            )
-        )
-    )
-
-
-__all__ = ["LeadState", "WritebackResult", "flush_outbox", "pending_lead_ids", "recover_in_doubt"]
+                elif s.state is OutboxState.RETRY:
+                    outcome.retried += 1
+                else:
+                    outcome.failed += 1
+            with mirror.unit():
+                mirror.settle([s for _, s in settled], stamp)
+                _record_errors(mirror, settled, run_id, stamp)
+            if progress is not None:
+                progress.advance("write back", outcome.records_written + outcome.tasks_created)

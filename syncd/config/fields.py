@@ -6,15 +6,14 @@ attribute (``pull``), which Salesforce field each logical output is written to
 raw values are normalised (``value_maps``) and an optional extra SOQL filter (``where``).
 The format is documented for admins in ``mappings/README.md``.
 
-:func:`load_mappings` validates the whole file and raises :class:`MappingsError` carrying
-every problem at once, each naming the file, the path inside it and what is wrong. Nothing
-here talks to Salesforce; ``syncd.sync.check`` compares the result with the org's describe.
+`read_mappings` validates the whole file and returns every problem at once, each a `Problem`
+naming the file, the path inside it and what is wrong. Nothing here talks to Salesforce;
+`syncd check` compares the result with the org's describe.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 import keyword
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,9 +22,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
-import yaml
-from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from syncd.domain.outputs import Output
+from syncd.config.problem import ConfigurationError, Problem
+from syncd.config.yamlfile import YamlDocument, join_path, read_yaml, type_name
 
 __all__ = [
     "FIELDS_FILE",
@@ -33,12 +32,10 @@ __all__ = [
     "SYNCED_OBJECTS",
     "WRITEBACK_OBJECT",
     "WRITEBACK_OUTPUTS",
-    "ConfigProblem",
     "FieldMappings",
-    "MappingsError",
     "ObjectMapping",
     "ValueMap",
-    "join_path",
+    "read_mappings",
     "load_mappings",
 ]
 
@@ -121,15 +118,7 @@ REQUIRED_ATTRIBUTES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
 #: The only object syncd writes fields back to.
 WRITEBACK_OBJECT: Final = "Lead"
 #: Logical outputs the engine produces; each must name the Lead field it is written to.
-WRITEBACK_OUTPUTS: Final[tuple[str, ...]] = (
-    "owner",
-    "status",
-    "score",
-    "grade",
-    "score_reason",
-    "sla_due",
-    "recycle_count",
-)
+WRITEBACK_OUTPUTS: Final[tuple[str, ...]] = tuple(output.value for output in Output)
 
 _OBJECT_KEYS: Final = ("pull", "writeback", "daemon_owned", "value_maps", "where")
 _VALUE_MAP_KEYS: Final = ("map", "default")
@@ -137,36 +126,6 @@ _VALUE_MAP_KEYS: Final = ("map", "default")
 # (custom fields end in __c, namespaced ones look like ns__Field__c), never a trailing _.
 _SF_NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")
 _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-# --- problems ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ConfigProblem:
-    """One mistake in a mappings file: which file, where inside it, what is wrong."""
-
-    file: str
-    path: str
-    message: str
-    line: int | None = None
-
-    def render(self) -> str:
-        """``fields.yaml: objects.Lead.pull.Emial: ... (line 12)``."""
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        at = f" (line {self.line})" if self.line is not None else ""
-        return f"{where}: {self.message}{at}"
-
-
-class MappingsError(Exception):
-    """The mappings are invalid; ``problems`` holds every problem found, not just the first."""
-
-    def __init__(self, problems: list[ConfigProblem]) -> None:
-        self.problems = problems
-        count = len(problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the field mappings"
-        super().__init__("\n".join([head, *(f"  {p.render()}" for p in problems)]))
 
 
 # --- the typed result ----------------------------------------------------------------
@@ -245,6 +204,10 @@ class ObjectMapping:
                 return name
         return None
 
+    def field_for(self, output: str) -> str:
+        """The Salesforce field ``output`` (an `Output`) is written to."""
+        return self.writeback[output]
+
     def writeback_attribute(self, output: str) -> str:
         """The mirror attribute holding the org's current value of ``output``'s field.
 
@@ -298,104 +261,7 @@ class FieldMappings:
         return self.lines.get(path)
 
 
-# --- YAML with positions ---------------------------------------------------------------
-
-
-def join_path(path: str, key: object) -> str:
-    """``path.key``, or ``path["key"]`` when the key is not a plain word (spaces, dashes)."""
-    text = str(key)
-    if _PLAIN_KEY.fullmatch(text):
-        return f"{path}.{text}" if path else text
-    return f"{path}[{json.dumps(text)}]"
-
-
-class _Collector:
-    """Collects problems for one file; each path's line comes from the parsed YAML."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[ConfigProblem] = []
-        self.lines: dict[str, int] = {}
-
-    def add(self, path: str, message: str, *, line: int | None = None) -> None:
-        found = line if line is not None else self.lines.get(path)
-        self.problems.append(ConfigProblem(self.file, path, message, found))
-
-    def parse(self, text: str) -> object:
-        """The YAML document as plain Python values, or None after reporting why not."""
-        try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            what = exc.problem or exc.context or "cannot be parsed"
-            if exc.context and exc.context_mark and exc.problem:
-                what += f" ({exc.context} on line {exc.context_mark.line + 1})"
-            self.add("", f"not valid YAML: {what}", line=mark.line + 1 if mark else None)
-            return None
-        except yaml.YAMLError as exc:
-            self.add("", f"not valid YAML: {exc}")
-            return None
-        if root is None:
-            self.add("", "the file is empty")
-            return None
-        return self._build(root, "", SafeConstructor())
-
-    def _build(self, node: Node, path: str, constructor: SafeConstructor) -> object:
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, MappingNode):
-            out: dict[str, object] = {}
-            for key_node, value_node in node.value:
-                line = key_node.start_mark.line + 1
-                if not isinstance(key_node, ScalarNode):
-                    self.add(path, "a key must be a plain value, not a list or mapping", line=line)
-                    continue
-                key = self._scalar(key_node, path, constructor)
-                key_path = join_path(path, key_node.value)
-                if not isinstance(key, str):
-                    # YAML 1.1 reads yes/no/on/off/true/false as booleans and digits as numbers.
-                    self.add(
-                        key_path,
-                        f"key is read as {_type_name(key)}; put it in quotes to make it text",
-                        line=line,
-                    )
-                    continue
-                if key in out:
-                    # PyYAML silently keeps the last of two equal keys: an entry would vanish.
-                    first = self.lines.get(key_path)
-                    self.add(key_path, f"duplicate key (first written on line {first})", line=line)
-                    continue
-                self.lines[key_path] = line
-                out[key] = self._build(value_node, key_path, constructor)
-            return out
-        if isinstance(node, SequenceNode):
-            return [
-                self._build(item, f"{path}[{i}]", constructor) for i, item in enumerate(node.value)
-            ]
-        return self._scalar(node, path, constructor)
-
-    def _scalar(self, node: Node, path: str, constructor: SafeConstructor) -> object:
-        try:
-            return constructor.construct_object(node)
-        except yaml.YAMLError as exc:
-            self.add(path, f"unsupported YAML value: {exc}", line=node.start_mark.line + 1)
-            return None
-
-
 # --- validation ---------------------------------------------------------------------
-
-
-def _type_name(value: object) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"{type(value).__name__} {value!r}"
 
 
 def _closest(word: str, candidates: Iterable[str]) -> str | None:
@@ -405,7 +271,7 @@ def _closest(word: str, candidates: Iterable[str]) -> str | None:
 
 
 def _report_unknown(
-    c: _Collector,
+    c: YamlDocument,
     path: str,
     key: object,
     known: Sequence[str],
@@ -429,15 +295,15 @@ def _suggest(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean {close}?)" if close else ""
 
 
-def _mapping(c: _Collector, value: object, path: str, what: str) -> dict[str, object] | None:
+def _mapping(c: YamlDocument, value: object, path: str, what: str) -> dict[str, object] | None:
     if isinstance(value, dict):
         return value
-    c.add(path, f"must be a mapping of {what}, not {_type_name(value)}")
+    c.add(path, f"must be a mapping of {what}, not {type_name(value)}")
     return None
 
 
 def _check_unknown_keys(
-    c: _Collector, data: Mapping[str, object], path: str, allowed: Iterable[str]
+    c: YamlDocument, data: Mapping[str, object], path: str, allowed: Iterable[str]
 ) -> None:
     known = tuple(allowed)
     for key in data:
@@ -454,7 +320,7 @@ def _sf_name_problem(name: str) -> str | None:
     return None
 
 
-def _validate_pull(c: _Collector, sobject: str, raw: object, path: str) -> dict[str, str]:
+def _validate_pull(c: YamlDocument, sobject: str, raw: object, path: str) -> dict[str, str]:
     data = _mapping(c, raw, path, "Salesforce field -> mirror attribute")
     if data is None:
         return {}
@@ -472,7 +338,7 @@ def _validate_pull(c: _Collector, sobject: str, raw: object, path: str) -> dict[
             c.add(key_path, f"{seen_fields[name.casefold()]} is already pulled (names ignore case)")
             continue
         if not isinstance(value, str):
-            c.add(key_path, f"must name a mirror attribute, not {_type_name(value)}")
+            c.add(key_path, f"must name a mirror attribute, not {type_name(value)}")
             continue
         if not _SNAKE.fullmatch(value) or keyword.iskeyword(value):
             c.add(key_path, f"mirror attribute {value!r} is not a snake_case identifier")
@@ -492,7 +358,7 @@ def _validate_pull(c: _Collector, sobject: str, raw: object, path: str) -> dict[
 
 
 def _validate_writeback(
-    c: _Collector, raw: object, path: str, pull: Mapping[str, str]
+    c: YamlDocument, raw: object, path: str, pull: Mapping[str, str]
 ) -> dict[str, str]:
     data = _mapping(c, raw, path, "logical output -> Salesforce field")
     if data is None:
@@ -510,7 +376,7 @@ def _validate_writeback(
             continue
         output = str(key)
         if not isinstance(value, str):
-            c.add(key_path, f"must name a Salesforce field, not {_type_name(value)}")
+            c.add(key_path, f"must name a Salesforce field, not {type_name(value)}")
             continue
         problem = _sf_name_problem(value)
         if problem is not None:
@@ -531,9 +397,9 @@ def _validate_writeback(
     return writeback
 
 
-def _validate_daemon_owned(c: _Collector, raw: object, path: str) -> frozenset[str]:
+def _validate_daemon_owned(c: YamlDocument, raw: object, path: str) -> frozenset[str]:
     if not isinstance(raw, list):
-        c.add(path, f"must be a list of outputs (e.g. [score, grade]), not {_type_name(raw)}")
+        c.add(path, f"must be a list of outputs (e.g. [score, grade]), not {type_name(raw)}")
         return frozenset()
     owned: set[str] = set()
     for i, item in enumerate(raw):
@@ -548,7 +414,7 @@ def _validate_daemon_owned(c: _Collector, raw: object, path: str) -> frozenset[s
     return frozenset(owned)
 
 
-def _validate_value_map(c: _Collector, attribute: str, raw: object, path: str) -> ValueMap | None:
+def _validate_value_map(c: YamlDocument, attribute: str, raw: object, path: str) -> ValueMap | None:
     data = _mapping(c, raw, path, "map (and optional default)")
     if data is None:
         return None
@@ -556,7 +422,7 @@ def _validate_value_map(c: _Collector, attribute: str, raw: object, path: str) -
     default = data.get("default")
     ok = True
     if "default" in data and not (isinstance(default, str) and default.strip()):
-        c.add(join_path(path, "default"), f"must be a text value, not {_type_name(default)}")
+        c.add(join_path(path, "default"), f"must be a text value, not {type_name(default)}")
         ok = False
     map_path = join_path(path, "map")
     if "map" not in data:
@@ -575,7 +441,7 @@ def _validate_value_map(c: _Collector, attribute: str, raw: object, path: str) -
             ok = False
             continue
         if not isinstance(value, str) or not value.strip():
-            c.add(key_path, f"must map to a text value, not {_type_name(value)}")
+            c.add(key_path, f"must map to a text value, not {type_name(value)}")
             ok = False
             continue
         normal = _normalise_key(text)
@@ -597,7 +463,7 @@ def _validate_value_map(c: _Collector, attribute: str, raw: object, path: str) -
 
 
 def _validate_value_maps(
-    c: _Collector, raw: object, path: str, pull: Mapping[str, str]
+    c: YamlDocument, raw: object, path: str, pull: Mapping[str, str]
 ) -> dict[str, ValueMap]:
     data = _mapping(c, raw, path, "mirror attribute -> value map")
     if data is None:
@@ -616,7 +482,7 @@ def _validate_value_maps(
     return maps
 
 
-def _validate_object(c: _Collector, sobject: str, raw: object, path: str) -> ObjectMapping | None:
+def _validate_object(c: YamlDocument, sobject: str, raw: object, path: str) -> ObjectMapping | None:
     data = _mapping(c, raw, path, "pull / writeback / value_maps / where")
     if data is None:
         return None
@@ -654,7 +520,7 @@ def _validate_object(c: _Collector, sobject: str, raw: object, path: str) -> Obj
     where = data.get("where")
     if "where" in data and not (isinstance(where, str) and where.strip()):
         c.add(
-            join_path(path, "where"), f"must be a SOQL condition as text, not {_type_name(where)}"
+            join_path(path, "where"), f"must be a SOQL condition as text, not {type_name(where)}"
         )
         where = None
     return ObjectMapping(
@@ -667,7 +533,7 @@ def _validate_object(c: _Collector, sobject: str, raw: object, path: str) -> Obj
     )
 
 
-def _validate(c: _Collector, data: object) -> dict[str, ObjectMapping]:
+def _validate(c: YamlDocument, data: object) -> dict[str, ObjectMapping]:
     root = _mapping(c, data, "", "version and objects")
     if root is None:
         return {}
@@ -699,24 +565,25 @@ def _validate(c: _Collector, data: object) -> dict[str, ObjectMapping]:
     return objects
 
 
+def read_mappings(directory: Path) -> tuple[FieldMappings | None, list[Problem]]:
+    """Read and validate ``directory/fields.yaml``: the mappings, or None and every problem."""
+    doc = read_yaml(directory, FIELDS_FILE)
+    objects = _validate(doc, doc.data) if doc.data is not None else {}
+    if doc.problems:
+        return None, doc.problems
+    ordered = {name: objects[name] for name in SYNCED_OBJECTS}
+    return (
+        FieldMappings(MappingProxyType(ordered), FIELDS_FILE, MappingProxyType(dict(doc.lines))),
+        [],
+    )
+
+
 def load_mappings(directory: Path) -> FieldMappings:
     """Read and validate ``directory/fields.yaml``.
 
-    Raises :class:`MappingsError` listing every problem (file, path, what is wrong, line).
+    Raises :class:`ConfigurationError` listing every problem (file, path, what is wrong, line).
     """
-    c = _Collector(FIELDS_FILE)
-    path = directory / FIELDS_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        c.add("", f"not found in {directory}")
-        raise MappingsError(c.problems) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        c.add("", f"cannot be read: {exc}")
-        raise MappingsError(c.problems) from None
-    data = c.parse(text)
-    objects = _validate(c, data) if data is not None else {}
-    if c.problems:
-        raise MappingsError(c.problems)
-    ordered = {name: objects[name] for name in SYNCED_OBJECTS}
-    return FieldMappings(MappingProxyType(ordered), FIELDS_FILE, MappingProxyType(dict(c.lines)))
+    mappings, problems = read_mappings(directory)
+    if mappings is None:
+        raise ConfigurationError(problems)
+    return mappings

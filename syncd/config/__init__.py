@@ -1,0 +1,62 @@
+"""Configuration: `mappings/fields.yaml` and `mappings/policy.yaml` loaded once into one `Config`.
+
+`check`, `sync` and the daemon all call `load_config`; each mistake in either file is a
+`Problem` (file, path, line, message) and every problem is reported at once. An invalid
+edit never reaches a running cycle: the daemon keeps its last good `Config`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from syncd.config.fields import FIELDS_FILE, FieldMappings, read_mappings
+from syncd.config.policy_file import POLICY_FILE, read_policy
+from syncd.config.problem import ConfigurationError, Problem
+from syncd.domain.policy import Policy
+
+__all__ = [
+    "FIELDS_FILE",
+    "POLICY_FILE",
+    "TASK_KEY_FIELD",
+    "Config",
+    "ConfigurationError",
+    "Problem",
+    "load_config",
+    "read_config",
+]
+
+#: The Task field that carries each handoff Task's idempotency key (an External ID).
+TASK_KEY_FIELD: Final = "Syncd_Key__c"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Valid mappings and policy, read from ``directory``."""
+
+    mappings: FieldMappings
+    policy: Policy
+    directory: Path
+
+    @property
+    def version(self) -> str:
+        return self.policy.version
+
+
+def read_config(directory: Path) -> tuple[Config | None, list[Problem]]:
+    """Both files read and validated; the config, or None and the problems of both files."""
+    mappings, problems = read_mappings(directory)
+    policy, policy_problems = read_policy(directory)
+    problems = problems + policy_problems
+    if mappings is None or policy is None or problems:
+        return None, problems
+    return Config(mappings, policy, directory), []
+
+
+def load_config(directory: Path) -> Config:
+    """`read_config`, raising `ConfigurationError` with every problem."""
+    config, problems = read_config(directory)
+    if config is None:
+        raise ConfigurationError(problems)
+    return config

@@ -1,0 +1,28 @@
+"""`mappings/policy.yaml`: read with line numbers, validated by the domain's policy parsers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final
+
+from syncd.config.problem import Problem
+from syncd.config.yamlfile import read_yaml, type_name
+from syncd.domain.policy import Policy, validate_policy
+
+__all__ = ["POLICY_FILE", "read_policy"]
+
+POLICY_FILE: Final = "policy.yaml"
+
+
+def read_policy(directory: Path) -> tuple[Policy | None, list[Problem]]:
+    """The policy in ``directory``, or None and every problem with its line."""
+    doc = read_yaml(directory, POLICY_FILE)
+    if doc.problems or doc.data is None:
+        return None, doc.problems
+    if not isinstance(doc.data, Mapping):
+        doc.add("", f"must be a mapping of sections, not {type_name(doc.data)}")
+        return None, doc.problems
+    policy, errors = validate_policy(doc.data)
+    problems = [Problem(POLICY_FILE, e.path, e.message, doc.line_of(e.path)) for e in errors]
+    return (policy if not problems else None), problems

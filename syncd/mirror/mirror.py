@@ -1,0 +1,340 @@
+"""`Mirror`: the mirror as the orchestration sees it, one method per thing it needs.
+
+Each method is one transaction unless called inside `unit()`, which groups several into one
+(a page of rows and the watermark that covers it are saved together). Nothing outside
+`syncd.mirror` touches SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from syncd.config.fields import ObjectMapping
+from syncd.domain.calendar import BusinessCalendar
+from syncd.domain.model import User
+from syncd.domain.owners import OwnerDirectory
+from syncd.mirror import ledger, outbox, reads, records, runs, state
+from syncd.mirror import models as m
+from syncd.mirror.db import make_engine
+from syncd.mirror.migrate import current_revision, head_revision, upgrade
+from syncd.mirror.outbox import OutboxItem, OutboxState, Settled
+from syncd.mirror.reads import LeadInputs
+from syncd.mirror.records import WatermarkValue
+from syncd.mirror.runs import RunEventRecord, RunRecord
+from syncd.mirror.util import chunked
+from syncd.ports import FieldKind
+
+__all__ = ["EvaluationBatch", "Mirror", "OrgContext"]
+
+
+@dataclass(frozen=True)
+class OrgContext:
+    """What every evaluation in a cycle shares: owners, calendar, duplicates, routing."""
+
+    users: Mapping[str, User]
+    directory: OwnerDirectory
+    duplicate_emails: frozenset[str]
+    calendar: BusinessCalendar | None
+    calendar_problems: tuple[str, ...]
+    routing_state: Mapping[str, Any]
+    open_lead_counts: Mapping[str, int]
+
+
+@dataclass
+class EvaluationBatch:
+    """What one batch of evaluations leaves behind, recorded in one transaction."""
+
+    outbox_updates: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+    states: list[dict[str, Any]] = field(default_factory=list)
+    superseded: list[tuple[int, str]] = field(default_factory=list)  # (entry id, why)
+    retired: list[tuple[str, str]] = field(default_factory=list)  # (lead id, why)
+    routing_state: Mapping[str, Any] | None = None
+
+
+class Mirror:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: Connection | None = None
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Mirror:
+        """The mirror at ``url``, migrated to the code's schema first (when ``migrate``)."""
+        engine = make_engine(url)
+        if migrate and current_revision(engine) != head_revision(engine):
+            upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def unit(self) -> Iterator[Mirror]:
+        """Group the calls made inside into one transaction."""
+        if self._conn is not None:
+            yield self
+            return
+        with self.engine.begin() as conn:
+            self._conn = conn
+            try:
+                yield self
+            finally:
+                self._conn = None
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        if self._conn is not None:
+            yield self._conn
+            return
+        with self.engine.begin() as conn:
+            yield conn
+
+    # --- runs ---------------------------------------------------------------------------
+
+    def start_run(self, *, now: datetime, dry_run: bool) -> str:
+        with self._tx() as c:
+            return runs.start_run(c, now=now, dry_run=dry_run)
+
+    def finish_run(self, run_id: str, **values: Any) -> None:
+        with self._tx() as c:
+            runs.finish_run(c, run_id, **values)
+
+    def add_event(self, **values: Any) -> None:
+        with self._tx() as c:
+            runs.add_event(c, **values)
+
+    def add_events(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        with self._tx() as c:
+            runs.add_events(c, rows)
+
+    def recent_runs(self, limit: int = 20) -> list[RunRecord]:
+        with self._tx() as c:
+            return runs.recent_runs(c, limit)
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        with self._tx() as c:
+            return runs.get_run(c, run_id)
+
+    def find_run(self, prefix: str) -> str | None:
+        with self._tx() as c:
+            return runs.find_run(c, prefix)
+
+    def run_events(self, run_id: str | None = None, limit: int = 200) -> list[RunEventRecord]:
+        with self._tx() as c:
+            return runs.run_events(c, run_id, limit)
+
+    def api_calls_since(self, since: datetime) -> int:
+        with self._tx() as c:
+            return runs.api_calls_since(c, since)
+
+    def get_meta(self, key: str) -> dict[str, Any]:
+        with self._tx() as c:
+            return runs.get_meta(c, key)
+
+    def set_meta(self, key: str, value: Mapping[str, Any], now: datetime) -> None:
+        with self._tx() as c:
+            runs.set_meta(c, key, value, now)
+
+    # --- pull ---------------------------------------------------------------------------
+
+    @staticmethod
+    def column_kinds(sobject: str) -> dict[str, FieldKind]:
+        return records.column_kinds(sobject)
+
+    def watermark(self, sobject: str) -> WatermarkValue | None:
+        with self._tx() as c:
+            return records.get_watermark(c, sobject)
+
+    def store_page(
+        self,
+        sobject: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        now: datetime,
+        run_id: str,
+        mark: datetime | None,
+    ) -> set[str]:
+        """Upsert decoded rows; save ``mark`` with them; the ids whose content changed."""
+        split = [records.split_attributes(sobject, r) for r in rows]
+        with self._tx() as c:
+            changed = records.changed_ids(c, sobject, split)
+            records.upsert_records(c, sobject, split, now)
+            if mark is not None:
+                records.save_watermark(c, sobject, mark, run_id=run_id, now=now)
+        return changed
+
+    def advance_watermark(
+        self,
+        sobject: str,
+        value: datetime,
+        *,
+        run_id: str,
+        now: datetime,
+        full_pull_done: bool | None = None,
+    ) -> None:
+        with self._tx() as c:
+            records.save_watermark(
+                c, sobject, value, run_id=run_id, now=now, full_pull_done=full_pull_done
+            )
+
+    # --- which leads to evaluate ----------------------------------------------------------
+
+    def live_lead_ids(self) -> set[str]:
+        with self._tx() as c:
+            return {str(i) for i in c.scalars(select(reads.LEADS.c.id).where(
+                reads.LEADS.c.is_deleted.is_(False)
+            ))}
+
+    def leads_touched_by(self, activity_ids: Iterable[str], member_ids: Iterable[str]) -> set[str]:
+        with self._tx() as c:
+            return reads.leads_touched_by(c, activity_ids, member_ids)
+
+    def sla_due_before(self, moment: datetime) -> list[str]:
+        with self._tx() as c:
+            return state.sla_due_before(c, moment)
+
+    def open_due_for_recheck(self, stages: Iterable[str], evaluated_before: datetime) -> list[str]:
+        with self._tx() as c:
+            return state.open_due_for_recheck(c, stages, evaluated_before)
+
+    # --- evaluation inputs and results -------------------------------------------------------
+
+    def org_context(self) -> OrgContext:
+        with self._tx() as c:
+            calendar, problems = reads.org_calendar(c)
+            return OrgContext(
+                users=reads.domain_users(c),
+                directory=reads.owner_directory(c),
+                duplicate_emails=reads.duplicate_email_set(c),
+                calendar=calendar,
+                calendar_problems=tuple(problems),
+                routing_state=state.load_routing_state(c),
+                open_lead_counts=reads.open_lead_counts(c),
+            )
+
+    def owner_directory(self) -> OwnerDirectory:
+        with self._tx() as c:
+            return reads.owner_directory(c)
+
+    def lead_inputs(self, ids: Sequence[str], mapping: ObjectMapping) -> LeadInputs:
+        with self._tx() as c:
+            return reads.lead_inputs(c, ids, mapping)
+
+    def open_updates(self, record_ids: Iterable[str]) -> list[OutboxItem]:
+        with self._tx() as c:
+            return outbox.open_updates(c, record_ids)
+
+    def record_evaluations(self, batch: EvaluationBatch, now: datetime) -> int:
+        """Save a batch's results together; returns how many tasks were newly queued."""
+        queued = 0
+        with self._tx() as c:
+            for entry_id, why in batch.superseded:
+                outbox.move(c, [entry_id], OutboxState.SUPERSEDED, now, last_error=why)
+            for lead_id, why in batch.retired:
+                outbox.drop_open_writes(c, [lead_id], now, why)
+                state.retire(c, lead_id, now)
+            outbox.enqueue_updates(c, batch.outbox_updates, now)
+            for task in batch.tasks:
+                if outbox.enqueue_create(c, now=now, **task):
+                    queued += 1
+            ledger.insert(c, batch.ledger)
+            state.save_lead_states(c, batch.states)
+            if batch.routing_state is not None:
+                state.save_routing_state(c, batch.routing_state, now)
+        return queued
+
+    # --- writeback ----------------------------------------------------------------------------
+
+    def due_writes(self, now: datetime) -> list[OutboxItem]:
+        with self._tx() as c:
+            return outbox.due(c, now)
+
+    def in_doubt(self) -> list[OutboxItem]:
+        with self._tx() as c:
+            return outbox.in_doubt(c)
+
+    def mark_sending(self, ids: Sequence[int], now: datetime) -> str:
+        with self._tx() as c:
+            return outbox.mark_sending(c, ids, now)
+
+    def move(self, ids: Sequence[int], target: OutboxState, now: datetime, **values: Any) -> int:
+        with self._tx() as c:
+            return outbox.move(c, ids, target, now, **values)
+
+    def release(self, ids: Sequence[int], now: datetime) -> None:
+        with self._tx() as c:
+            outbox.release(c, ids, now)
+
+    def settle(self, answers: Sequence[Settled], now: datetime) -> None:
+        with self._tx() as c:
+            outbox.settle(c, answers, now)
+
+    def supersede_all_but_newest(self, keys: Iterable[tuple[str, str]], now: datetime) -> int:
+        with self._tx() as c:
+            return outbox.supersede_all_but_newest(c, keys, now)
+
+    def note_written(self, written: Mapping[str, Mapping[str, Any]], now: datetime) -> None:
+        with self._tx() as c:
+            state.note_written(c, written, now)
+
+    def converted_lead_ids(self, ids: Iterable[str]) -> set[str]:
+        with self._tx() as c:
+            out: set[str] = set()
+            for chunk in chunked(sorted(set(ids))):
+                out.update(
+                    str(i)
+                    for i in c.scalars(
+                        select(reads.LEADS.c.id).where(
+                            reads.LEADS.c.id.in_(chunk), reads.LEADS.c.is_converted.is_(True)
+                        )
+                    )
+                )
+            return out
+
+    def lead_attributes(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The org's current values of these leads, as last pulled."""
+        with self._tx() as c:
+            out: dict[str, dict[str, Any]] = {}
+            for chunk in chunked(sorted(set(ids))):
+                for row in c.execute(select(reads.LEADS).where(reads.LEADS.c.id.in_(chunk))):
+                    out[row.id] = reads.attributes(row)
+            return out
+
+    def add_ledger(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        with self._tx() as c:
+            ledger.insert(c, rows)
+
+    def outbox_counts(self) -> dict[str, int]:
+        with self._tx() as c:
+            return outbox.counts(c)
+
+    def failed_writes(self, limit: int = 50) -> list[OutboxItem]:
+        with self._tx() as c:
+            return outbox.failed(c, limit)
+
+    def history(self, lead_id: str, *, until: datetime | None = None) -> list[ledger.LedgerRecord]:
+        with self._tx() as c:
+            return ledger.history(c, lead_id, until=until)
+
+    def lead_state_row(self, lead_id: str) -> dict[str, Any] | None:
+        with self._tx() as c:
+            row = c.execute(select(state.STATES).where(state.STATES.c.lead_id == lead_id)).first()
+            return None if row is None else dict(row._mapping)
+
+    def count(self, model: type[m.Base]) -> int:
+        from sqlalchemy import func
+
+        with self._tx() as c:
+            table = model.__table__
+            return int(c.execute(select(func.count()).select_from(table)).scalar() or 0)
