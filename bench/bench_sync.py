@@ -25,7 +25,7 @@ from syncd.ops.logging import configure_logging
 from syncd.salesforce.client import SalesforceClient
 from syncd.settings import Secret, SessionLogin, Settings
 from syncd.simulator.server import start_simulator
-from syncd.sync.commands import sync_once
+from syncd.sync.runtime import sync_once
 
 MAPPINGS = Path(__file__).resolve().parents[1] / "mappings"
 
@@ -52,9 +52,7 @@ def main() -> None:
 
             def cycle() -> tuple[int, float, int]:
                 t = time.perf_counter()
-                summary = sync_once(
-                    settings, dry_run=False, show_progress=False, now=handle.org.clock
-                )
+                summary = sync_once(settings, dry_run=False, now=handle.org.clock)
                 assert summary.status == "ok", summary.error
                 return (
                     summary.api_calls,

@@ -112,7 +112,12 @@ def register(app: typer.Typer) -> None:
         workdir = keep if keep is not None else Path(tempfile.mkdtemp(prefix="syncd-demo-"))
         workdir.mkdir(parents=True, exist_ok=True)
         result = run_demo(
-            settings, leads=leads, cycles=cycles, seed=seed, workdir=workdir, events=_events(console)
+            settings,
+            leads=leads,
+            cycles=cycles,
+            seed=seed,
+            workdir=workdir,
+            events=_events(console),
         )
         render_result(result, console)
         if any(c.status != "ok" for c in result.cycles):

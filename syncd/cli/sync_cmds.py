@@ -190,7 +190,16 @@ def register(app: typer.Typer) -> None:
             typer.echo("no runs yet: `syncd sync --once` records one")
             return
         table = Table(title="sync runs")
-        for col in ("run", "started (UTC)", "seconds", "status", "API calls", "evaluated", "written", "error"):
+        for col in (
+            "run",
+            "started (UTC)",
+            "seconds",
+            "status",
+            "API calls",
+            "evaluated",
+            "written",
+            "error",
+        ):
             table.add_column(col)
         for run in runs:
             table.add_row(

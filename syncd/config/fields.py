@@ -22,9 +22,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
-from syncd.domain.outputs import Output
 from syncd.config.problem import ConfigurationError, Problem
 from syncd.config.yamlfile import YamlDocument, join_path, read_yaml, type_name
+from syncd.domain.outputs import Output
 
 __all__ = [
     "FIELDS_FILE",
@@ -35,8 +35,8 @@ __all__ = [
     "FieldMappings",
     "ObjectMapping",
     "ValueMap",
-    "read_mappings",
     "load_mappings",
+    "read_mappings",
 ]
 
 FIELDS_FILE: Final = "fields.yaml"
@@ -119,6 +119,8 @@ REQUIRED_ATTRIBUTES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
 WRITEBACK_OBJECT: Final = "Lead"
 #: Logical outputs the engine produces; each must name the Lead field it is written to.
 WRITEBACK_OUTPUTS: Final[tuple[str, ...]] = tuple(output.value for output in Output)
+#: Outputs that may be left out: without a field for it, the standard LeadSource is not written.
+OPTIONAL_OUTPUTS: Final = frozenset({Output.LEAD_SOURCE.value})
 
 _OBJECT_KEYS: Final = ("pull", "writeback", "daemon_owned", "value_maps", "where")
 _VALUE_MAP_KEYS: Final = ("map", "default")
@@ -392,7 +394,7 @@ def _validate_writeback(
         writeback[output] = value
     for output in WRITEBACK_OUTPUTS:
         # A misspelt output is one mistake, already reported; "missing" would be noise.
-        if output not in data and output not in misspelt:
+        if output not in data and output not in misspelt and output not in OPTIONAL_OUTPUTS:
             c.add(path, f"missing output {output!r}: every output needs a Lead field")
     return writeback
 
@@ -519,9 +521,7 @@ def _validate_object(c: YamlDocument, sobject: str, raw: object, path: str) -> O
 
     where = data.get("where")
     if "where" in data and not (isinstance(where, str) and where.strip()):
-        c.add(
-            join_path(path, "where"), f"must be a SOQL condition as text, not {type_name(where)}"
-        )
+        c.add(join_path(path, "where"), f"must be a SOQL condition as text, not {type_name(where)}")
         where = None
     return ObjectMapping(
         sobject=sobject,

@@ -52,18 +52,18 @@ from syncd.domain.conditions import ConfigError
 
 __all__ = [
     "BusinessCalendar",
+    "CalendarError",
     "Closure",
     "CountryHolidays",
     "DateHoliday",
     "Holiday",
     "OpeningHours",
-    "OrgCalendarError",
     "Weekday",
     "YearlyHoliday",
     "YearlyNthHoliday",
     "add_business_time",
     "business_time_between",
-    "calendar_from_org",
+    "calendar_from_hours",
     "is_business_time",
     "next_business_instant",
     "parse_calendar",
@@ -691,156 +691,40 @@ def _parse_country(raw: object, path: str, errors: list[ConfigError]) -> Country
         return None
 
 
-# --- the org's BusinessHours and Holiday rows -------------------------------------------
+# --- a calendar from plain weekly hours ------------------------------------------------
 
 
-class OrgCalendarError(ValueError):
-    """The org's BusinessHours row cannot be turned into a calendar."""
+class CalendarError(ValueError):
+    """Weekly hours that make no calendar (a day that ends before it starts, a closed week)."""
 
 
-_SF_TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?Z?$")
-_SF_INSTANCES = {"First": 1, "Second": 2, "Third": 3, "Fourth": 4, "Last": -1}
-# Salesforce's RecurrenceDayOfWeekMask bits: Sunday=1, Monday=2, ... Saturday=64.
-_SF_WEEKDAY_BITS = {
-    1: Weekday.SUNDAY,
-    2: Weekday.MONDAY,
-    4: Weekday.TUESDAY,
-    8: Weekday.WEDNESDAY,
-    16: Weekday.THURSDAY,
-    32: Weekday.FRIDAY,
-    64: Weekday.SATURDAY,
-}
-
-
-def _sf_minutes(raw: object, field: str) -> int:
-    # Salesforce returns time fields as "09:00:00.000Z"; the Z is nominal: the value is a
-    # wall-clock time in the BusinessHours' TimeZoneSidKey, not UTC.
-    match = _SF_TIME.match(raw.strip()) if isinstance(raw, str) else None
-    if match is None:
-        raise OrgCalendarError(
-            f"BusinessHours.{field}: expected a time like 09:00:00.000Z, got {raw!r}"
-        )
-    hours, minutes = int(match.group(1)), int(match.group(2))
-    if hours > 23 or minutes > 59:
-        raise OrgCalendarError(f"BusinessHours.{field}: not a time of day: {raw!r}")
-    return hours * 60 + minutes
-
-
-def _sf_day(business_hours: Mapping[str, object], weekday: Weekday) -> OpeningHours | None:
-    prefix = weekday.name.capitalize()
-    start_raw = business_hours.get(f"{prefix}StartTime")
-    end_raw = business_hours.get(f"{prefix}EndTime")
-    if start_raw is None and end_raw is None:
-        return None
-    if start_raw is None or end_raw is None:
-        raise OrgCalendarError(
-            f"BusinessHours.{prefix}StartTime/EndTime: one is set and the other is null"
-        )
-    start = _sf_minutes(start_raw, f"{prefix}StartTime")
-    end = _sf_minutes(end_raw, f"{prefix}EndTime")
-    # Salesforce stores "24 hours" as start == end == 00:00, and an end of 00:00 means
-    # the day runs to midnight.
-    if end == 0:
-        end = MINUTES_PER_DAY
-    if start >= end:
-        raise OrgCalendarError(
-            f"BusinessHours.{prefix}: start {_hhmm(start)} is not before end {_hhmm(end)}"
-        )
-    return OpeningHours(start, end)
-
-
-def _sf_date(raw: object) -> date | None:
-    # Date fields arrive as "2026-12-25"; some tools add a midnight-UTC time, which the
-    # Holiday docs say to ignore.
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    if isinstance(raw, str) and len(raw) >= 10:
-        try:
-            return date.fromisoformat(raw[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _sf_closure(row: Mapping[str, object]) -> Closure | str:
-    if row.get("IsAllDay") is not False:
-        return ALL_DAY
-    start, end = row.get("StartTimeInMinutes"), row.get("EndTimeInMinutes")
-    if not isinstance(start, int) or not isinstance(end, int):
-        return "a partial-day holiday without StartTimeInMinutes/EndTimeInMinutes"
-    # Salesforce uses 1440 and sometimes 0 for an end at midnight.
-    end = MINUTES_PER_DAY if end == 0 else end
-    if not 0 <= start < end <= MINUTES_PER_DAY:
-        return f"StartTimeInMinutes {start} / EndTimeInMinutes {end} is not a span within a day"
-    return Closure(start, end)
-
-
-def _sf_holiday(row: Mapping[str, object]) -> Holiday | str:
-    name = str(row.get("Name") or row.get("Id") or "")
-    closure = _sf_closure(row)
-    if isinstance(closure, str):
-        return closure
-    if not row.get("IsRecurrence"):
-        day = _sf_date(row.get("ActivityDate"))
-        if day is None:
-            return f"ActivityDate {row.get('ActivityDate')!r} is not a date"
-        return DateHoliday(day, name, closure)
-    kind = row.get("RecurrenceType")
-    if kind not in ("RecursYearly", "RecursYearlyNth"):
-        return (
-            f"RecurrenceType {kind!r} is not supported (only once, RecursYearly, RecursYearlyNth)"
-        )
-    valid_from = _sf_date(row.get("RecurrenceStartDate"))
-    valid_until = _sf_date(row.get("RecurrenceEndDateOnly"))
-    month_name = row.get("RecurrenceMonthOfYear")
-    month = _MONTH_NAMES.get(month_name.lower()) if isinstance(month_name, str) else None
-    if month is None:
-        return f"RecurrenceMonthOfYear {month_name!r} is not a month"
-    if kind == "RecursYearly":
-        day_of_month = row.get("RecurrenceDayOfMonth")
-        if not isinstance(day_of_month, int) or not _valid_month_day(month, day_of_month):
-            return f"RecurrenceDayOfMonth {day_of_month!r} is not a day of {month_name}"
-        return YearlyHoliday(month, day_of_month, name, closure, valid_from, valid_until)
-    instance = row.get("RecurrenceInstance")
-    nth = _SF_INSTANCES.get(instance) if isinstance(instance, str) else None
-    mask = row.get("RecurrenceDayOfWeekMask")
-    weekday = _SF_WEEKDAY_BITS.get(mask) if isinstance(mask, int) else None
-    if nth is None or weekday is None:
-        return (
-            f"RecurrenceInstance {instance!r} / RecurrenceDayOfWeekMask {mask!r} is not "
-            "one weekday of one week"
-        )
-    return YearlyNthHoliday(month, weekday, nth, name, closure, valid_from, valid_until)
-
-
-def calendar_from_org(
-    business_hours: Mapping[str, object], holidays: Sequence[Mapping[str, object]]
+def calendar_from_hours(
+    zone: str,
+    weekly: Sequence[tuple[int, int] | None],
+    holidays: Sequence[Holiday] = (),
+    ignored: Sequence[str] = (),
 ) -> BusinessCalendar:
-    """Build a calendar from a BusinessHours row and Holiday rows (Salesforce field names).
+    """A calendar from Monday..Sunday hours as (start minute, end minute <= 1440) or None.
 
-    Holidays that cannot be represented (e.g. `RecursMonthly`) are not applied; each is
-    listed in `BusinessCalendar.ignored` with its reason. A BusinessHours row that makes no
-    sense raises `OrgCalendarError`.
+    `ignored` lists holidays the caller could not represent, with why (kept for reports).
     """
-    zone = business_hours.get("TimeZoneSidKey")
-    if not isinstance(zone, str):
-        raise OrgCalendarError(f"BusinessHours.TimeZoneSidKey: expected a time zone, got {zone!r}")
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise OrgCalendarError(f"BusinessHours.TimeZoneSidKey: unknown time zone {zone!r}") from exc
-    weekly = tuple(_sf_day(business_hours, weekday) for weekday in Weekday)
-    if all(hours is None for hours in weekly):
-        raise OrgCalendarError("BusinessHours: closed on every day of the week")
-    parsed: list[Holiday] = []
-    ignored: list[str] = []
-    for row in holidays:
-        holiday = _sf_holiday(row)
-        if isinstance(holiday, str):
-            label = row.get("Name") or row.get("Id") or "?"
-            ignored.append(f"Holiday {label}: {holiday}; not applied")
-        else:
-            parsed.append(holiday)
-    return BusinessCalendar(zone, weekly, tuple(parsed), None, tuple(ignored))
+        raise CalendarError(f"unknown time zone {zone!r}") from exc
+    if len(weekly) != 7:
+        raise CalendarError("weekly hours need one entry per weekday, Monday first")
+    days: list[OpeningHours | None] = []
+    for weekday, hours in zip(Weekday, weekly, strict=True):
+        if hours is None:
+            days.append(None)
+            continue
+        start, end = hours
+        if not 0 <= start < end <= MINUTES_PER_DAY:
+            raise CalendarError(
+                f"{weekday.name.capitalize()}: start {_hhmm(start)} is not before end {_hhmm(end)}"
+            )
+        days.append(OpeningHours(start, end))
+    if all(d is None for d in days):
+        raise CalendarError("closed on every day of the week")
+    return BusinessCalendar(zone, tuple(days), tuple(holidays), None, tuple(ignored))

@@ -18,13 +18,14 @@ the engine records what it saw and writes nothing.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from syncd.domain.calendar import BusinessCalendar, business_time_between
-from syncd.domain.hygiene import email_flags, normal_email, standard_lead_source
+from syncd.domain.hygiene import duplicate_emails as _duplicate_emails
+from syncd.domain.hygiene import email_flags, standard_lead_source
 from syncd.domain.lifecycle import (
     PRE_QUALIFIED,
     QUALIFIED,
@@ -45,10 +46,11 @@ from syncd.domain.model import (
     TaskToCreate,
     User,
 )
+from syncd.domain.outputs import Output
 from syncd.domain.policy import Policy
 from syncd.domain.recycle import recycle_reason, requalify_reason
 from syncd.domain.routing import Assignment, RoutingState, assign, next_eligible
-from syncd.domain.scoring import Score, Scorer, is_material
+from syncd.domain.scoring import Score, is_material
 from syncd.domain.sla import first_response_due, owner_touches, sla_status
 
 __all__ = [
@@ -71,19 +73,6 @@ class EvaluationContext:
 
     duplicate_emails: frozenset[str] = frozenset()
     org_calendar: BusinessCalendar | None = None
-
-
-_scorers: dict[int, tuple[Policy, Scorer]] = {}
-
-
-def _scorer(policy: Policy) -> Scorer:
-    cached = _scorers.get(id(policy))
-    if cached is None or cached[0] is not policy:
-        if len(_scorers) > 16:
-            _scorers.clear()
-        cached = (policy, Scorer(policy.scoring))
-        _scorers[id(policy)] = cached
-    return cached[1]
 
 
 def _whole_seconds(value: datetime | None) -> datetime | None:
@@ -189,7 +178,7 @@ def evaluate(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     ctx = context or EvaluationContext()
-    score = _scorer(policy).score(lead.fields, activities, campaign_responses, now)
+    score = policy.scorer.score(lead.fields, activities, campaign_responses, now)
     run = _Run(
         lead=lead,
         policy=policy,
@@ -569,20 +558,19 @@ def _escalate(run: _Run, calendar: BusinessCalendar) -> None:
 def _decision(run: _Run, *, writable: bool) -> Decision:
     lead = run.lead
     policy = run.policy
-    names = policy.writeback
     score = run.score
-    changes: dict[str, object] = {}
+    changes: dict[Output, object] = {}
     if writable:
         material = is_material(
             lead.score, lead.grade, score, policy.scoring, (policy.lifecycle.mql.min_score,)
         )
         if material is not None:
             if lead.score is None or round(lead.score) != score.total:
-                changes[names.score] = score.total
+                changes[Output.SCORE] = score.total
             if lead.grade != score.grade:
-                changes[names.grade] = score.grade
+                changes[Output.GRADE] = score.grade
             if lead.score_reason != score.reason:
-                changes[names.reason] = score.reason
+                changes[Output.SCORE_REASON] = score.reason
             if changes:
                 run.record(
                     LedgerKind.SCORE,
@@ -597,15 +585,15 @@ def _decision(run: _Run, *, writable: bool) -> Decision:
                 f"score {score.total} not written: change from {lead.score:g} is immaterial"
             )
         if run.owner_id != lead.owner_id and run.owner_id is not None:
-            changes[names.owner] = run.owner_id
+            changes[Output.OWNER] = run.owner_id
         if run.status != lead.status and run.status is not None:
-            changes[names.status] = run.status
+            changes[Output.STATUS] = run.status
         if _whole_seconds(run.sla_due) != _whole_seconds(lead.sla_due):
-            changes[names.sla_due] = _whole_seconds(run.sla_due)
+            changes[Output.SLA_DUE] = _whole_seconds(run.sla_due)
         if run.recycle_count != lead.recycle_count:
-            changes[names.recycle_count] = run.recycle_count
+            changes[Output.RECYCLE_COUNT] = run.recycle_count
         if run.lead_source is not None:
-            changes[names.lead_source] = run.lead_source
+            changes[Output.LEAD_SOURCE] = run.lead_source
     return Decision(
         lead_id=lead.id,
         field_changes=changes,
@@ -635,8 +623,7 @@ def group_by_lead(activities: Iterable[Activity]) -> dict[str, list[Activity]]:
 
 def duplicate_emails(leads: Iterable[Lead]) -> frozenset[str]:
     """Emails (normal form) held by more than one lead."""
-    counts = Counter(e for e in (normal_email(lead.fields.get("email")) for lead in leads) if e)
-    return frozenset(e for e, n in counts.items() if n > 1)
+    return _duplicate_emails(lead.fields.get("email") for lead in leads)
 
 
 def evaluate_all(

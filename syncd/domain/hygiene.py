@@ -4,7 +4,8 @@ emails flagged (never merged: merging is a person's call in Salesforce)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from syncd.domain import _config as cfg
@@ -14,6 +15,7 @@ __all__ = [
     "DUPLICATE_EMAIL",
     "INVALID_EMAIL",
     "HygienePolicy",
+    "duplicate_emails",
     "email_flags",
     "is_valid_email",
     "normal_email",
@@ -62,6 +64,12 @@ def normal_email(value: object) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     return value.strip().casefold()
+
+
+def duplicate_emails(emails: Iterable[object]) -> frozenset[str]:
+    """Emails (normal form) that appear more than once."""
+    counts = Counter(e for e in (normal_email(v) for v in emails) if e)
+    return frozenset(e for e, n in counts.items() if n > 1)
 
 
 def is_valid_email(value: str) -> bool:

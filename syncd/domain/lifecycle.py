@@ -19,6 +19,7 @@ from syncd.domain.model import LeadState, Stage
 
 __all__ = [
     "ALLOWED",
+    "OPEN_STAGES",
     "QUALIFIED",
     "TERMINAL",
     "Actor",
@@ -82,6 +83,9 @@ ALLOWED: Mapping[tuple[Stage, Stage], frozenset[Actor]] = {
 
 # Stages in which sales owns the lead: SLA runs, recycle rules apply.
 QUALIFIED = frozenset({Stage.MQL, Stage.SAL, Stage.SQL, Stage.COULD_NOT_REACH})
+#: "Open" leads, everywhere in syncd (sweeps, open caps, reports): the qualified stages, in
+#: which sales owns the lead. The one definition; nothing else lists them.
+OPEN_STAGES = QUALIFIED
 # Stages the daemon may promote to MQL from.
 PRE_QUALIFIED = frozenset({Stage.NEW, Stage.NURTURE, Stage.RECYCLED})
 TERMINAL = frozenset({Stage.CONVERTED, Stage.DISQUALIFIED})

@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from syncd.domain.outputs import Output
+
 if TYPE_CHECKING:
     from syncd.domain.routing import RoutingState
 
@@ -309,13 +311,14 @@ class TaskToCreate:
 class Decision:
     """Everything the engine decided for one lead in one evaluation.
 
-    `field_changes` uses Salesforce field names from the policy's writeback names and holds
-    only values that differ from the org's current ones. `state` replaces the lead's state;
+    `field_changes` is keyed by `Output` (the Salesforce field is chosen at writeback, from
+    fields.yaml) and holds only values that differ from the org's current ones. `state`
+    replaces the lead's state;
     `routing_state` is the round-robin state after this lead (pass it to the next lead).
     """
 
     lead_id: str
-    field_changes: Mapping[str, object]
+    field_changes: Mapping[Output, object]
     tasks_to_create: tuple[TaskToCreate, ...]
     ledger: tuple[LedgerEntry, ...]
     reasons: tuple[str, ...]

@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import cast
 
 import yaml
@@ -38,33 +39,18 @@ from syncd.domain.routing import (
     canonical_id,
     parse_routing,
 )
-from syncd.domain.scoring import ScoringPolicy, parse_scoring
+from syncd.domain.scoring import Scorer, ScoringPolicy, parse_scoring
 from syncd.domain.sla import SlaPolicy, parse_sla
 
 __all__ = [
     "Alerts",
     "Policy",
     "PolicyError",
-    "WritebackNames",
     "load_policy",
     "owner_refs",
     "resolve_owners",
     "validate_policy",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class WritebackNames:
-    """Salesforce field names the engine writes (DESIGN.md defaults; admins may rename)."""
-
-    owner: str = "OwnerId"
-    status: str = "Status"
-    score: str = "Lead_Score__c"
-    grade: str = "Lead_Grade__c"
-    reason: str = "Score_Reason__c"
-    sla_due: str = "SLA_Due__c"
-    recycle_count: str = "Recycle_Count__c"
-    lead_source: str = "LeadSource"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +76,13 @@ class Policy:
     recycle: RecyclePolicy
     hygiene: HygienePolicy
     alerts: Alerts
-    writeback: WritebackNames
     # placeholder id -> readable owner reference still to be resolved against the org
     unresolved_owners: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def scorer(self) -> Scorer:
+        """The scoring rules compiled once, when the policy is first used."""
+        return Scorer(self.scoring)
 
     @property
     def version(self) -> str:
@@ -113,7 +103,7 @@ class PolicyError(ValueError):
 _SECTIONS = frozenset(
     {
         "version",
-        "writeback",
+        "writeback",  # moved to fields.yaml; reported with where it went
         "scoring",
         "lifecycle",
         "routing",
@@ -141,16 +131,15 @@ def _parse_text(text: str, errors: list[ConfigError]) -> object:
         return None
 
 
-def _parse_writeback(raw: object, path: str, errors: list[ConfigError]) -> WritebackNames:
-    if raw is None:
-        return WritebackNames()
-    data = cfg.as_mapping(raw, path, errors)
-    if data is None:
-        return WritebackNames()
-    names = WritebackNames.__dataclass_fields__
-    cfg.check_keys(data, path, errors, allowed=set(names))
-    values = {k: cfg.text(data, k, path, errors, default=None) for k in names if k in data}
-    return replace(WritebackNames(), **{k: v for k, v in values.items() if v is not None})
+def _moved_writeback(raw: object, path: str, errors: list[ConfigError]) -> None:
+    if raw is not None:
+        errors.append(
+            ConfigError(
+                path,
+                "moved: the Lead fields syncd writes are named in fields.yaml "
+                "objects.Lead.writeback (remove this section)",
+            )
+        )
 
 
 def _parse_alerts(raw: object, path: str, errors: list[ConfigError]) -> Alerts:
@@ -237,7 +226,7 @@ def _build(data: Mapping[str, object], errors: list[ConfigError]) -> Policy | No
         recycle = replace(recycle, nurture_owner=_placeholder(owner, prefix))
         placeholders[recycle.nurture_owner] = owner
     hygiene = parse_hygiene(data.get("hygiene", {}), "hygiene", errors)
-    writeback = _parse_writeback(data.get("writeback"), "writeback", errors)
+    _moved_writeback(data.get("writeback"), "writeback", errors)
     alerts = _parse_alerts(data.get("alerts"), "alerts", errors)
     if scoring is not None and sla is not None:
         grades = {g for g, _ in scoring.grades}
@@ -270,24 +259,23 @@ def _build(data: Mapping[str, object], errors: list[ConfigError]) -> Policy | No
         recycle=recycle,
         hygiene=hygiene,
         alerts=alerts,
-        writeback=writeback,
         unresolved_owners=placeholders,
     )
 
 
 def validate_policy(
-    source: str | Mapping[str, object], file_name: str = "policy.yaml"
-) -> tuple[Policy | None, tuple[str, ...]]:
-    """The policy and no messages, or None and every problem as `file: path: message`."""
+    source: str | Mapping[str, object],
+) -> tuple[Policy | None, tuple[ConfigError, ...]]:
+    """The policy and no errors, or None and every problem (path and message)."""
     errors: list[ConfigError] = []
     raw = _parse_text(source, errors) if isinstance(source, str) else source
     if errors:
-        return None, tuple(e.render(file_name) for e in errors)
+        return None, tuple(errors)
     data = cfg.as_mapping(raw, "", errors)
     policy = None if data is None else _build(data, errors)
     if policy is None and not errors:  # defensive: a parser returned None without saying why
         errors.append(ConfigError("", "invalid policy"))
-    return policy, tuple(e.render(file_name) for e in errors)
+    return policy, tuple(errors)
 
 
 def load_policy(source: str | Mapping[str, object], file_name: str = "policy.yaml") -> Policy:

@@ -60,9 +60,7 @@ class LedgerRecord:
     policy_version: str | None
 
 
-def history(
-    conn: Connection, lead_id: str, *, until: datetime | None = None
-) -> list[LedgerRecord]:
+def history(conn: Connection, lead_id: str, *, until: datetime | None = None) -> list[LedgerRecord]:
     """A lead's decisions in the order they were made (up to ``until`` when given)."""
     stmt = select(TABLE).where(TABLE.c.lead_id == lead_id).order_by(TABLE.c.at, TABLE.c.id)
     if until is not None:

@@ -192,9 +192,12 @@ class Mirror:
 
     def live_lead_ids(self) -> set[str]:
         with self._tx() as c:
-            return {str(i) for i in c.scalars(select(reads.LEADS.c.id).where(
-                reads.LEADS.c.is_deleted.is_(False)
-            ))}
+            return {
+                str(i)
+                for i in c.scalars(
+                    select(reads.LEADS.c.id).where(reads.LEADS.c.is_deleted.is_(False))
+                )
+            }
 
     def leads_touched_by(self, activity_ids: Iterable[str], member_ids: Iterable[str]) -> set[str]:
         with self._tx() as c:

@@ -348,9 +348,6 @@ def drop_open_writes(conn: Connection, record_ids: Iterable[str], now: datetime,
     return move(conn, ids, S.SUPERSEDED, now, last_error=why)
 
 
-
-
-
 @dataclass(frozen=True, slots=True)
 class Settled:
     """Salesforce's answer applied to one entry."""
@@ -395,7 +392,8 @@ def settle(conn: Connection, answers: Sequence[Settled], now: datetime) -> None:
             TABLE.update()
             .where(
                 TABLE.c.id == bindparam("b_id"),
-                TABLE.c.state.in_([s.value for s in sources_of(state)]),
+                # executemany cannot expand an IN list: spell the allowed sources out.
+                or_(*(TABLE.c.state == s.value for s in sources_of(state))),
             )
             .values(**values)
         )

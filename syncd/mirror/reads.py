@@ -100,7 +100,7 @@ class LeadInputs:
         self,
         leads: dict[str, Lead],
         deleted: dict[str, str | None],
-        states: dict[str, Mapping[str, Any]],
+        states: Mapping[str, Mapping[str, Any]],
         activities: dict[str, list[Activity]],
         responses: dict[str, list[CampaignResponse]],
     ) -> None:
@@ -115,15 +115,19 @@ class LeadInputs:
 
 def lead_inputs(conn: Connection, ids: Sequence[str], mapping: ObjectMapping) -> LeadInputs:
     """Leads ``ids`` as domain values, with their state, activities and campaign responses."""
-    rows = {r.id: r for chunk in chunked(list(ids)) for r in conn.execute(
-        select(LEADS).where(LEADS.c.id.in_(chunk))
-    )}
+    rows = {
+        r.id: r
+        for chunk in chunked(list(ids))
+        for r in conn.execute(select(LEADS).where(LEADS.c.id.in_(chunk)))
+    }
     states = {
         r.lead_id: dict(r._mapping)
         for chunk in chunked(list(ids))
         for r in conn.execute(select(STATES).where(STATES.c.lead_id.in_(chunk)))
     }
-    org_attr = {o: mapping.attribute_of(mapping.field_for(o)) for o in Output if o in mapping.writeback}
+    org_attr = {
+        o: mapping.attribute_of(mapping.field_for(o)) for o in Output if o in mapping.writeback
+    }
     leads: dict[str, Lead] = {}
     deleted: dict[str, str | None] = {}
     for lead_id, row in rows.items():
@@ -202,7 +206,9 @@ def activities_for(conn: Connection, lead_ids: Sequence[str]) -> dict[str, list[
 def campaign_responses_for(
     conn: Connection, lead_ids: Sequence[str]
 ) -> dict[str, list[CampaignResponse]]:
-    campaigns = {r.id: r for r in conn.execute(select(CAMPAIGNS.c.id, CAMPAIGNS.c.name, CAMPAIGNS.c.type))}
+    campaigns = {
+        r.id: r for r in conn.execute(select(CAMPAIGNS.c.id, CAMPAIGNS.c.name, CAMPAIGNS.c.type))
+    }
     out: dict[str, list[CampaignResponse]] = defaultdict(list)
     for chunk in chunked(list(lead_ids)):
         stmt = select(MEMBERS).where(MEMBERS.c.lead_id.in_(chunk), MEMBERS.c.is_deleted.is_(False))
@@ -282,22 +288,32 @@ def org_calendar(conn: Connection) -> tuple[BusinessCalendar | None, list[str]]:
     ).first()
     if row is None:
         return None, []
-    attrs = attributes(row)
+    holidays = [
+        attributes(h)
+        for h in conn.execute(select(HOLIDAYS).where(HOLIDAYS.c.is_deleted.is_(False)))
+    ]
+    calendar = calendar_from_attributes(attributes(row), holidays)
+    return calendar, list(calendar.ignored)
+
+
+def calendar_from_attributes(
+    hours: Mapping[str, Any], holidays: Sequence[Mapping[str, Any]]
+) -> BusinessCalendar:
+    """A calendar from a BusinessHours row and Holiday rows as the mirror stores them."""
     weekly: list[tuple[int, int] | None] = []
     for day in Weekday:
         name = day.name.lower()
-        start, end = attrs.get(f"{name}_start_time"), attrs.get(f"{name}_end_time")
+        start, end = hours.get(f"{name}_start_time"), hours.get(f"{name}_end_time")
         weekly.append(None if start is None or end is None else (int(start), int(end)))
     ignored: list[str] = []
-    holidays: list[Holiday] = []
-    for h in conn.execute(select(HOLIDAYS).where(HOLIDAYS.c.is_deleted.is_(False))):
-        holiday = _holiday(attributes(h))
+    parsed: list[Holiday] = []
+    for h in holidays:
+        holiday = _holiday(h)
         if isinstance(holiday, str):
-            ignored.append(f"Holiday {h.name or h.id}: {holiday}; not applied")
+            ignored.append(f"Holiday {h.get('name') or h.get('id')}: {holiday}; not applied")
         else:
-            holidays.append(holiday)
-    zone = attrs.get("time_zone_sid_key")
-    return calendar_from_hours(str(zone), weekly, holidays, ignored), ignored
+            parsed.append(holiday)
+    return calendar_from_hours(str(hours.get("time_zone_sid_key")), weekly, parsed, ignored)
 
 
 def _holiday(a: Mapping[str, Any]) -> Holiday | str:
@@ -322,16 +338,25 @@ def _holiday(a: Mapping[str, Any]) -> Holiday | str:
         month = a.get("recurrence_month_of_year")
         if kind == "yearly":
             return YearlyHoliday(
-                int(month or 0), int(a.get("recurrence_day_of_month") or 0), name, closure,
-                valid_from, valid_until,
+                int(month or 0),
+                int(a.get("recurrence_day_of_month") or 0),
+                name,
+                closure,
+                valid_from,
+                valid_until,
             )
         if kind == "yearly_nth":
             weekday = a.get("recurrence_day_of_week_mask")
             if weekday is None or int(weekday) < 0:
                 return "a recurrence on several weekdays is not supported"
             return YearlyNthHoliday(
-                int(month or 0), Weekday(int(weekday)), int(a.get("recurrence_instance") or 0),
-                name, closure, valid_from, valid_until,
+                int(month or 0),
+                Weekday(int(weekday)),
+                int(a.get("recurrence_instance") or 0),
+                name,
+                closure,
+                valid_from,
+                valid_until,
             )
     except (TypeError, ValueError) as exc:
         return f"not a date that recurs: {exc}"

@@ -74,9 +74,10 @@ def _end_minutes(raw: object) -> int | None:
 def _recurrence(raw: object) -> str | None:
     if raw in (None, ""):
         return None
-    return {"RecursYearly": RecurrenceKind.YEARLY, "RecursYearlyNth": RecurrenceKind.YEARLY_NTH}.get(
-        str(raw), str(raw)
-    )
+    return {
+        "RecursYearly": RecurrenceKind.YEARLY,
+        "RecursYearlyNth": RecurrenceKind.YEARLY_NTH,
+    }.get(str(raw), str(raw))
 
 
 def _month(raw: object) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -32,6 +32,7 @@ __all__ = [
     "check_owner_refs",
     "check_task_key",
     "policy_statuses",
+    "run_check",
     "summary",
 ]
 
@@ -288,6 +289,10 @@ def _incompatible(output: str, f: _Field, sizes: _Sizes) -> str | None:
         return None
     if output == "status":
         return None if f.type == "picklist" else f"{f.name} is {_kind(f)}; status needs a picklist"
+    if output == "lead_source":
+        if f.type in ("picklist", "string"):
+            return None
+        return f"{f.name} is {_kind(f)}; lead_source needs a picklist or text field"
     if output == "sla_due":
         return None if f.type == "datetime" else f"{f.name} is {_kind(f)}; sla_due needs a datetime"
     if output in ("score", "recycle_count"):
@@ -495,5 +500,30 @@ def check_directory(
         if owner_problems:
             return CheckResult(tuple(owner_problems), contacted_org=True)
         refs = len(set(owner_refs(config.policy)))
-        text += f"\nOK: {refs} users and queues named in {POLICY_FILE} exist in the org (users active)"
+        text += (
+            f"\nOK: {refs} users and queues named in {POLICY_FILE} exist in the org (users active)"
+        )
     return CheckResult((), contacted_org=True, summary=text)
+
+
+def run_check(
+    mappings_dir: Path,
+    describe: Callable[[str], Mapping[str, Any] | None],
+    statuses_written: Collection[str],
+    *,
+    running_user_can_update: bool | None = None,
+) -> CheckResult:
+    """The files, then the org's describe, for the Lead Statuses given (owners not asked)."""
+    config, files = check_files(mappings_dir)
+    if config is None:
+        return files
+    describes = _describe_all(config.mappings, describe)
+    problems = check_against_org(
+        config.mappings,
+        describes,
+        statuses_written=statuses_written,
+        running_user_can_update=running_user_can_update,
+    )
+    if problems:
+        return CheckResult(tuple(problems), contacted_org=True)
+    return CheckResult((), contacted_org=True, summary=summary(config.mappings, describes))

@@ -135,9 +135,7 @@ def leads_to_evaluate(
     ids |= set(mirror.sla_due_before(now))
     # Open leads are looked at again regularly so recycle and escalation happen on time.
     ids |= set(
-        mirror.open_due_for_recheck(
-            [s.value for s in OPEN_STAGES], now - RECHECK_OPEN_AFTER
-        )
+        mirror.open_due_for_recheck([s.value for s in OPEN_STAGES], now - RECHECK_OPEN_AFTER)
     )
     return ids, False
 
@@ -165,7 +163,9 @@ def run_cycle(
     bind_run(run_id)
     log.info("cycle started", dry_run=dry_run, policy_version=policy.version)
     try:
-        pulls = _pull_all(client, mirror, config, summary, started, lookback, bulk_query_threshold, now, progress)
+        pulls = _pull_all(
+            client, mirror, config, summary, started, lookback, bulk_query_threshold, now, progress
+        )
         _evaluate(mirror, config, summary, pulls, now(), dry_run, progress)
         summary.writeback = flush_outbox(
             mirror,
@@ -184,7 +184,7 @@ def run_cycle(
         summary.error = "the policy names owners the org does not have: " + "; ".join(exc.problems)
         summary.error_kind = ErrorKind.CONFIG.value
         summary.problems = exc.problems
-        log.error("cycle stopped: owner references", problems=exc.problems)
+        log.error("cycle stopped: owner references", problems=exc.problems)  # noqa: TRY400
     except BudgetExhausted as exc:
         summary.status = "stopped"
         summary.error, summary.error_kind = str(exc), exc.kind.value
@@ -275,7 +275,8 @@ def _pull_all(
                         "level": "warning",
                         "kind": "quarantined",
                         "record_id": bad.record_id[:18],
-                        "message": f"{bad.sobject} {bad.record_id}: not stored: {bad.field}: {bad.why}",
+                        "message": f"{bad.sobject} {bad.record_id} not stored: "
+                        f"{bad.field}: {bad.why}",
                         "details": {"field": bad.field},
                     }
                     for bad in result.quarantined

@@ -79,7 +79,9 @@ class _Batcher:
         self.routing = routing.with_open_leads(context.open_lead_counts)
         self.result = EvaluationResult()
 
-    def retire(self, lead_id: str, survivor: str | None, stage: str | None, out: EvaluationBatch) -> None:
+    def retire(
+        self, lead_id: str, survivor: str | None, stage: str | None, out: EvaluationBatch
+    ) -> None:
         """A lead deleted or merged away in Salesforce: stop watching it, write nothing to it."""
         why = f"merged into {survivor}" if survivor else "deleted in Salesforce"
         out.retired.append((lead_id, f"the lead was {why}"))
@@ -103,6 +105,8 @@ class _Batcher:
         reason = "; ".join(r for r in decision.reasons if r)[:2000]
         queued = 0
         for output, value in decision.field_changes.items():
+            if output not in self.mapping.writeback:
+                continue  # an optional output with no field to write it to
             sf_field = self.mapping.field_for(output)
             attr = self.mapping.attribute_of(sf_field)
             current = lead.fields.get(attr) if attr else None
@@ -111,7 +115,13 @@ class _Batcher:
             queued += 1
             if self.plan:
                 self.result.planned.append(
-                    {"lead": lead.id, "field": sf_field, "from": current, "to": value, "reason": reason}
+                    {
+                        "lead": lead.id,
+                        "field": sf_field,
+                        "from": current,
+                        "to": value,
+                        "reason": reason,
+                    }
                 )
             out.outbox_updates.append(
                 outbox_rows.update_row(
@@ -132,7 +142,9 @@ class _Batcher:
                 name = owner.name if owner is not None and owner.name else value
                 tally = (
                     self.result.recycled_to
-                    if owner is not None and owner.is_queue and value == self.policy.recycle.nurture_owner
+                    if owner is not None
+                    and owner.is_queue
+                    and value == self.policy.recycle.nurture_owner
                     else self.result.handoffs_by_owner
                 )
                 tally[name] = tally.get(name, 0) + 1
@@ -214,7 +226,10 @@ def evaluate_leads(
             if lead_id in inputs.deleted:
                 stage_row = inputs.states.get(lead_id)
                 batcher.retire(
-                    lead_id, inputs.deleted[lead_id], stage_row.get("stage") if stage_row else None, out
+                    lead_id,
+                    inputs.deleted[lead_id],
+                    stage_row.get("stage") if stage_row else None,
+                    out,
                 )
                 continue
             lead = inputs.leads.get(lead_id)

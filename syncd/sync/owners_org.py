@@ -15,7 +15,10 @@ def org_directory(client: OrgReader) -> OwnerDirectory:
     return OwnerDirectory(
         tuple(
             DirectoryUser(
-                str(u["Id"]), u.get("Username"), u.get("Email"), bool(u.get("IsActive")),
+                str(u["Id"]),
+                u.get("Username"),
+                u.get("Email"),
+                bool(u.get("IsActive")),
                 str(u.get("Name") or ""),
             )
             for u in users

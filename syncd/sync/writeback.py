@@ -240,7 +240,9 @@ def flush_outbox(
     if progress is not None:
         progress.start("write back", total)
     try:
-        _send_updates(mirror, client, _by_record(updates), outcome, now, run_id, bulk_threshold, progress)
+        _send_updates(
+            mirror, client, _by_record(updates), outcome, now, run_id, bulk_threshold, progress
+        )
         _send_creates(mirror, client, creates, outcome, now, run_id, progress)
     except BudgetExhausted:
         outcome.stopped_for_budget = True

@@ -1,13 +1,19 @@
-"""Helpers for the end-to-end tests: settings that point syncd at a simulator, one cycle."""
+"""Helpers for the end-to-end tests: settings that point syncd at a simulator, one cycle,
+and a session on the mirror for assertions (tests may read the tables directly)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from syncd.mirror.db import make_engine, session_factory
 from syncd.settings import Secret, SessionLogin, Settings
 from syncd.simulator.server import SimulatorHandle
-from syncd.sync.commands import sync_once
 from syncd.sync.cycle import CycleSummary
+from syncd.sync.runtime import sync_once
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 
@@ -24,8 +30,16 @@ def settings_for(handle: SimulatorHandle, database_url: str, **overrides: object
 
 def cycle(settings: Settings, handle: SimulatorHandle, **kwargs: object) -> CycleSummary:
     """One `syncd sync --once` on the org's own clock."""
-    summary = sync_once(
-        settings, dry_run=False, show_progress=False, now=handle.org.clock, **kwargs
-    )  # type: ignore[arg-type]
+    summary = sync_once(settings, dry_run=False, now=handle.org.clock, **kwargs)  # type: ignore[arg-type]
     assert summary.status == "ok", summary.error
     return summary
+
+
+@contextmanager
+def open_mirror(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the mirror a test's cycles wrote (for reading its tables)."""
+    engine = make_engine(settings.database_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()

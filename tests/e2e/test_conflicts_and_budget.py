@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from syncd_e2e import cycle, settings_for
+from syncd_e2e import cycle, open_mirror, settings_for
 
+from syncd.mirror import ledger, outbox, runs
 from syncd.mirror import models as m
-from syncd.mirror import store
+from syncd.mirror.outbox import OutboxState
 from syncd.settings import Settings
 from syncd.simulator.server import SimulatorHandle
-from syncd.sync.commands import open_mirror, sync_once
+from syncd.sync.runtime import sync_once
 
 pytestmark = pytest.mark.e2e
 
@@ -28,11 +29,11 @@ def queue_earlier_decision(
 ) -> None:
     """A write syncd decided on an earlier read (``read``) and has not sent yet."""
     with open_mirror(settings) as sessions, sessions() as session:
-        row = store.outbox_update_row(
+        row = outbox.update_row(
             sobject="Lead",
             record_id=lead_id,
             field=field,
-            logical_field=logical,
+            output=logical,
             value=value,
             base=read,
             reason="decided on an earlier read",
@@ -40,7 +41,7 @@ def queue_earlier_decision(
             run_id=None,
             now=datetime.now(UTC),
         )
-        store.insert_outbox_updates(session, [row])
+        outbox.enqueue_updates(session.connection(), [row], datetime.now(UTC))
         session.commit()
 
 
@@ -67,7 +68,7 @@ def test_a_persons_owner_change_after_our_read_wins_and_is_recorded(
 
     assert org.org.get("Lead", lead_id)["OwnerId"] == theirs
     with open_mirror(settled) as sessions, sessions() as session:
-        kinds = [e.kind for e in store.lead_history(session, lead_id)]
+        kinds = [e.kind for e in ledger.history(session.connection(), lead_id)]
         ours_entry = session.scalars(
             select(m.OutboxEntry)
             .where(m.OutboxEntry.record_id == lead_id, m.OutboxEntry.field == "OwnerId")
@@ -75,7 +76,7 @@ def test_a_persons_owner_change_after_our_read_wins_and_is_recorded(
         ).first()
     assert "conflict" in kinds
     assert ours_entry is not None
-    assert ours_entry.state == store.SUPERSEDED
+    assert ours_entry.state == OutboxState.SUPERSEDED
 
 
 def test_a_daemon_owned_field_is_put_back_after_a_persons_edit(
@@ -97,10 +98,10 @@ def test_a_spent_budget_ends_the_cycle_cleanly_and_keeps_the_writes_for_later(
     org.org.update("Lead", lead_id, {"Lead_Score__c": 7})
     org.admin.exhaust_budget()
 
-    summary = sync_once(settled, dry_run=False, show_progress=False, now=org.org.clock)
+    summary = sync_once(settled, dry_run=False, now=org.org.clock)
 
     assert summary.status == "stopped"
     assert summary.error is not None
     assert "REQUEST_LIMIT_EXCEEDED" in summary.error
     with open_mirror(settled) as sessions, sessions() as session:
-        assert store.recent_runs(session, 1)[0].status == "stopped"
+        assert runs.recent_runs(session.connection(), 1)[0].status == "stopped"

@@ -13,15 +13,16 @@ from typing import Any
 import pytest
 import yaml
 from sqlalchemy import select
-from syncd_e2e import MAPPINGS, settings_for
+from syncd_e2e import MAPPINGS, open_mirror, settings_for
 
 from syncd.mirror import models as m
-from syncd.mirror import store
+from syncd.mirror import outbox
+from syncd.mirror.outbox import OutboxState
 from syncd.salesforce.client import SalesforceClient, SaveResult
+from syncd.salesforce.formats import same_stored as same_value
 from syncd.settings import Settings
 from syncd.simulator.server import SimulatorHandle
-from syncd.sync.commands import open_mirror, sync_once
-from syncd.sync.evaluate import same_value
+from syncd.sync.runtime import sync_once
 
 pytestmark = pytest.mark.e2e
 
@@ -78,9 +79,9 @@ def crash_then_restart(handle: SimulatorHandle, settings: Settings, crash_on: st
         settings.require_salesforce(), api_version=settings.api_version, crash_on=crash_on
     )
     with pytest.raises(SimulatedCrash):
-        sync_once(settings, dry_run=False, show_progress=False, client=client, now=handle.org.clock)
+        sync_once(settings, dry_run=False, client=client, now=handle.org.clock)
     client.close()
-    restarted = sync_once(settings, dry_run=False, show_progress=False, now=handle.org.clock)
+    restarted = sync_once(settings, dry_run=False, now=handle.org.clock)
     assert restarted.status == "ok", restarted.error
     assert restarted.writeback.recovered > 0
 
@@ -88,13 +89,13 @@ def crash_then_restart(handle: SimulatorHandle, settings: Settings, crash_on: st
 def org_matches_every_recorded_write(handle: SimulatorHandle, settings: Settings) -> None:
     with open_mirror(settings) as sessions, sessions() as session:
         open_entries = session.scalars(
-            select(m.OutboxEntry).where(m.OutboxEntry.state.in_(store.OPEN_STATES))
+            select(m.OutboxEntry).where(m.OutboxEntry.state.in_([s.value for s in outbox.OPEN]))
         ).all()
         assert open_entries == []
         latest: dict[tuple[str, str], Any] = {}
         for entry in session.scalars(
             select(m.OutboxEntry)
-            .where(m.OutboxEntry.state == store.DONE, m.OutboxEntry.operation == "update")
+            .where(m.OutboxEntry.state == OutboxState.DONE, m.OutboxEntry.operation == "update")
             .order_by(m.OutboxEntry.id)
         ):
             latest[(str(entry.record_id), str(entry.field))] = entry.value["v"]
@@ -135,5 +136,5 @@ def test_a_crash_after_tasks_were_created_creates_no_task_twice(
         creates = session.scalars(
             select(m.OutboxEntry).where(m.OutboxEntry.operation == "create")
         ).all()
-    assert {e.state for e in creates} == {store.DONE}
+    assert {e.state for e in creates} == {OutboxState.DONE}
     assert {e.idempotency_key for e in creates} == set(keys)

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from syncd_e2e import cycle, settings_for
+from syncd_e2e import cycle, open_mirror, settings_for
 
+from syncd.mirror import ledger, outbox
 from syncd.mirror import models as m
-from syncd.mirror import store
 from syncd.simulator.server import SimulatorHandle
-from syncd.sync.commands import open_mirror
 
 pytestmark = pytest.mark.e2e
 
@@ -25,11 +24,11 @@ def test_a_merged_away_lead_is_retired_with_its_reason_and_gets_no_writes(
     cycle(settings, org)
     master, loser = org.admin.open_lead_ids(2)
     with open_mirror(settings) as sessions, sessions() as session:
-        row = store.outbox_update_row(
+        row = outbox.update_row(
             sobject="Lead",
             record_id=loser,
             field="Lead_Score__c",
-            logical_field="score",
+            output="score",
             value=55,
             base=None,
             reason="decided before the merge",
@@ -37,7 +36,7 @@ def test_a_merged_away_lead_is_retired_with_its_reason_and_gets_no_writes(
             run_id=None,
             now=datetime.now(UTC),
         )
-        store.insert_outbox_updates(session, [row])
+        outbox.enqueue_updates(session.connection(), [row], datetime.now(UTC))
         session.commit()
     org.org.merge_leads(master, [loser])
 
@@ -46,10 +45,11 @@ def test_a_merged_away_lead_is_retired_with_its_reason_and_gets_no_writes(
     assert summary.writeback.failed == 0
     with open_mirror(settings) as sessions, sessions() as session:
         state = session.get(m.LeadState, loser)
-        last = store.lead_history(session, loser)[-1]
+        last = ledger.history(session.connection(), loser)[-1]
         pending = session.scalars(
             select(m.OutboxEntry).where(
-                m.OutboxEntry.record_id == loser, m.OutboxEntry.state.in_(store.OPEN_STATES)
+                m.OutboxEntry.record_id == loser,
+                m.OutboxEntry.state.in_([s.value for s in outbox.OPEN]),
             )
         ).all()
     assert state is not None

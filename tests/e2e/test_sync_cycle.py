@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from syncd_e2e import cycle, settings_for
+from syncd_e2e import cycle, open_mirror, settings_for
 
 from syncd.mirror import models as m
 from syncd.simulator.server import SimulatorHandle
-from syncd.sync.commands import open_mirror
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from syncd.fieldmap import load_mappings
-from syncd.mirror import store
-from syncd.mirror.db import session_factory
+from syncd.config.fields import load_mappings
+from syncd.mirror import Mirror
 from syncd.sync.pull import pull_object
 
 MAPPINGS = load_mappings(Path(__file__).resolve().parents[2] / "mappings")
@@ -52,7 +51,7 @@ def user(n: int, stamp: datetime) -> dict[str, Any]:
 def pull(engine: Engine, org: FakeOrg) -> None:
     pull_object(
         org,
-        session_factory(engine),
+        Mirror(engine),
         MAPPINGS["User"],
         run_id="r",
         run_started=RUN_STARTED,
@@ -63,10 +62,9 @@ def pull(engine: Engine, org: FakeOrg) -> None:
 
 
 def mark(engine: Engine) -> datetime:
-    with session_factory(engine)() as session:
-        row = store.get_watermark(session, "User")
-        assert row is not None
-        return row.watermark
+    row = Mirror(engine).watermark("User")
+    assert row is not None
+    return row.watermark
 
 
 def test_first_pull_reads_everything_and_marks_no_later_than_the_run_start(
@@ -107,7 +105,7 @@ def test_an_edit_in_the_same_second_as_our_read_still_counts_as_a_change(
     edited = user(1, stamp) | {"IsActive": False}  # same whole-second SystemModstamp
     result = pull_object(
         FakeOrg([edited, user(2, stamp)]),
-        session_factory(mirror_engine),
+        Mirror(mirror_engine),
         MAPPINGS["User"],
         run_id="r2",
         run_started=RUN_STARTED,

@@ -28,6 +28,7 @@ from syncd.domain.model import (
     TaskToCreate,
     User,
 )
+from syncd.domain.outputs import Output
 from syncd.domain.policy import Policy, load_policy
 from syncd.domain.routing import RoutingState
 
@@ -137,18 +138,17 @@ class Org:
         return decision
 
     def _write_back(self, decision: Decision) -> None:
-        names = self.policy.writeback
         changes = decision.field_changes
         lead = self.lead
         self.lead = replace(
             lead,
-            owner_id=str(changes.get(names.owner, lead.owner_id)),
-            status=str(changes.get(names.status, lead.status)),
-            score=_number(changes.get(names.score, lead.score)),
-            grade=str(changes.get(names.grade, lead.grade)),
-            score_reason=str(changes.get(names.reason, lead.score_reason)),
-            sla_due=changes.get(names.sla_due, lead.sla_due),  # type: ignore[arg-type]
-            recycle_count=int(changes.get(names.recycle_count, lead.recycle_count)),  # type: ignore[call-overload]
+            owner_id=str(changes.get(Output.OWNER, lead.owner_id)),
+            status=str(changes.get(Output.STATUS, lead.status)),
+            score=_number(changes.get(Output.SCORE, lead.score)),
+            grade=str(changes.get(Output.GRADE, lead.grade)),
+            score_reason=str(changes.get(Output.SCORE_REASON, lead.score_reason)),
+            sla_due=changes.get(Output.SLA_DUE, lead.sla_due),  # type: ignore[arg-type]
+            recycle_count=int(changes.get(Output.RECYCLE_COUNT, lead.recycle_count)),  # type: ignore[call-overload]
             state=decision.state,
         )
         self.routing = decision.routing_state
@@ -198,9 +198,9 @@ def test_a_lead_travels_the_whole_journey_and_every_write_and_ledger_entry_is_ex
     # 1. Created: first seen, fit-only score written; not yet an MQL (65 < 80).
     created = org.cycle(ny(2, 10))
     assert created.field_changes == {
-        "Lead_Score__c": 65,
-        "Lead_Grade__c": "A",
-        "Score_Reason__c": "+30 VP title, +20 software industry, +15 200-5000 employees",
+        "score": 65,
+        "grade": "A",
+        "score_reason": "+30 VP title, +20 software industry, +15 200-5000 employees",
     }
     assert tasks(created) == ()
     assert ledger(created) == [
@@ -224,11 +224,11 @@ def test_a_lead_travels_the_whole_journey_and_every_write_and_ledger_entry_is_ex
     )
     mql = org.cycle(ny(3, 10))
     assert mql.field_changes == {
-        "Lead_Score__c": 95,
-        "Score_Reason__c": BASE_REASON,
-        "OwnerId": ANA,
-        "Status": "MQL",
-        "SLA_Due__c": ny(3, 11),
+        "score": 95,
+        "score_reason": BASE_REASON,
+        "owner": ANA,
+        "status": "MQL",
+        "sla_due": ny(3, 11),
     }
     assert tasks(mql) == (
         TaskToCreate(
@@ -255,7 +255,7 @@ def test_a_lead_travels_the_whole_journey_and_every_write_and_ledger_entry_is_ex
 
     # 3. Ana does not follow up by 11:00: flagged, her manager alerted, Ben takes over.
     breach = org.cycle(ny(3, 12))
-    assert breach.field_changes == {"OwnerId": BEN, "SLA_Due__c": ny(3, 13)}
+    assert breach.field_changes == {"owner": BEN, "sla_due": ny(3, 13)}
     assert tasks(breach) == (
         TaskToCreate(
             owner_id=MAYA,
@@ -311,12 +311,12 @@ def test_a_lead_travels_the_whole_journey_and_every_write_and_ledger_entry_is_ex
     # 5. Fourteen days without a touch: recycled to the nurture queue, count 1, SLA cleared.
     recycled = org.cycle(ny(17, 13))
     assert recycled.field_changes == {
-        "Lead_Score__c": 87,
-        "Score_Reason__c": f"{BASE_REASON}, -8 decay",
-        "OwnerId": NURTURE_Q,
-        "Status": "Recycled",
-        "SLA_Due__c": None,
-        "Recycle_Count__c": 1,
+        "score": 87,
+        "score_reason": f"{BASE_REASON}, -8 decay",
+        "owner": NURTURE_Q,
+        "status": "Recycled",
+        "sla_due": None,
+        "recycle_count": 1,
     }
     assert tasks(recycled) == ()
     assert ledger(recycled) == [
@@ -356,11 +356,11 @@ def test_a_lead_travels_the_whole_journey_and_every_write_and_ledger_entry_is_ex
     requalified = org.cycle(ny(20, 10))
     reason = f"{BASE_REASON}, -10 decay, +10 pricing page"
     assert requalified.field_changes == {
-        "Lead_Score__c": 95,
-        "Score_Reason__c": reason,
-        "OwnerId": CLEO,
-        "Status": "MQL",
-        "SLA_Due__c": ny(20, 11),
+        "score": 95,
+        "score_reason": reason,
+        "owner": CLEO,
+        "status": "MQL",
+        "sla_due": ny(20, 11),
     }
     assert tasks(requalified) == (
         TaskToCreate(

@@ -7,12 +7,16 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from syncd.domain.calendar import calendar_from_org
+from syncd.config.fields import load_mappings
+from syncd.mirror.reads import calendar_from_attributes
+from syncd.mirror.records import column_kinds
+from syncd.salesforce.records import RecordDecoder
 from syncd.simulator.org import Org
 from syncd.simulator.seed import (
     INACTIVE_REPS,
@@ -416,7 +420,15 @@ def test_syncd_reads_the_seeded_calendar_without_ignoring_any_holiday(org: Org) 
         return {k: to_json(v) for k, v in row.items()}
 
     (default,) = [b for b in org.records("BusinessHours") if b["IsDefault"]]
-    calendar = calendar_from_org(as_api(default), [as_api(h) for h in org.records("Holiday")])
+    # The product's path: decoded at the border, built from the mirror's attributes.
+    mappings = load_mappings(Path(__file__).resolve().parents[2] / "mappings")
+    hours = RecordDecoder(
+        "BusinessHours", mappings["BusinessHours"].pull, column_kinds("BusinessHours")
+    )
+    holiday = RecordDecoder("Holiday", mappings["Holiday"].pull, column_kinds("Holiday"))
+    calendar = calendar_from_attributes(
+        hours(as_api(default)), [holiday(as_api(h)) for h in org.records("Holiday")]
+    )
 
     assert calendar.ignored == ()
     assert calendar.open_minutes(date(2026, 12, 25)) == []  # recurring Christmas

@@ -11,16 +11,17 @@ from typing import Any
 import pytest
 import yaml
 
-from syncd.fieldmap import (
+from syncd.config.fields import (
     REQUIRED_ATTRIBUTES,
     SYNCED_OBJECTS,
     WRITEBACK_OUTPUTS,
-    ConfigProblem,
     FieldMappings,
-    MappingsError,
     ValueMap,
     load_mappings,
 )
+from syncd.config.problem import ConfigurationError as MappingsError
+from syncd.config.problem import Problem as ConfigProblem
+from syncd.domain.outputs import Output
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "mappings"
 DEFAULT_TEXT = (DEFAULT_DIR / "fields.yaml").read_text(encoding="utf-8")
@@ -70,6 +71,7 @@ def test_default_lead_writeback_names_the_design_fields(default: FieldMappings) 
         "score_reason": "Score_Reason__c",
         "sla_due": "SLA_Due__c",
         "recycle_count": "Recycle_Count__c",
+        "lead_source": "LeadSource",
     }
 
 
@@ -407,7 +409,7 @@ def test_a_file_without_mappings_is_one_clear_problem(
 
 def test_a_missing_file_names_the_directory(tmp_path: Path) -> None:
     problems = problems_of(tmp_path)
-    assert problems == [ConfigProblem("fields.yaml", "", f"not found in {tmp_path}")]
+    assert list(problems) == [ConfigProblem("fields.yaml", "", f"not found in {tmp_path}")]
 
 
 def test_every_mistake_in_the_file_is_reported_at_once(tmp_path: Path) -> None:
@@ -435,10 +437,11 @@ def test_problems_render_as_file_path_message_and_line(tmp_path: Path) -> None:
         f"snake_case identifier (line {line})"
     )
     assert caught.value.problems[0].render() == rendered
-    assert str(caught.value) == f"1 problem in the field mappings\n  {rendered}"
+    assert str(caught.value) == f"1 problem in the mappings\n  {rendered}"
 
 
-def test_writeback_outputs_are_the_seven_the_engine_produces() -> None:
-    assert WRITEBACK_OUTPUTS == (
+def test_writeback_outputs_are_the_ones_the_engine_produces() -> None:
+    assert tuple(o.value for o in Output) == WRITEBACK_OUTPUTS
+    assert WRITEBACK_OUTPUTS[:7] == (
         "owner", "status", "score", "grade", "score_reason", "sla_due", "recycle_count",
     )  # fmt: skip

@@ -16,13 +16,11 @@ from syncd.domain.calendar import (
     CountryHolidays,
     DateHoliday,
     OpeningHours,
-    OrgCalendarError,
     Weekday,
     YearlyHoliday,
     YearlyNthHoliday,
     add_business_time,
     business_time_between,
-    calendar_from_org,
     is_business_time,
     next_business_instant,
     parse_calendar,
@@ -508,143 +506,6 @@ def org_holiday(**overrides: object) -> dict[str, object]:
     }
     row.update(overrides)
     return row
-
-
-def test_calendar_from_org_reads_time_fields_as_local_wall_clock() -> None:
-    cal = calendar_from_org(org_business_hours(), [])
-
-    # "09:00:00.000Z" means 09:00 in New York, not 09:00 UTC.
-    assert cal.weekly[Weekday.MONDAY] == OpeningHours(540, 1020)
-    assert cal.weekly[Weekday.SUNDAY] is None
-    assert is_business_time(ny(2026, 11, 23, 9, 30), cal)
-
-
-def test_calendar_from_org_reads_start_equal_end_at_midnight_as_24_hours() -> None:
-    cal = calendar_from_org(
-        org_business_hours(SaturdayStartTime="00:00:00.000Z", SaturdayEndTime="00:00:00.000Z"),
-        [],
-    )
-
-    assert cal.weekly[Weekday.SATURDAY] == OpeningHours(0, 1440)
-
-
-ORG_HOLIDAY_CASES = [
-    (
-        "once, all day",
-        org_holiday(Name="Company Day", ActivityDate="2026-08-14"),
-        DateHoliday(date(2026, 8, 14), "Company Day"),
-    ),
-    (
-        "once, afternoon only",
-        org_holiday(
-            Name="Offsite",
-            ActivityDate="2026-08-14",
-            IsAllDay=False,
-            StartTimeInMinutes=780,
-            EndTimeInMinutes=1440,
-        ),
-        DateHoliday(date(2026, 8, 14), "Offsite", Closure(780, 1440)),
-    ),
-    (
-        "yearly on a date",
-        org_holiday(
-            Name="Independence Day",
-            IsRecurrence=True,
-            RecurrenceType="RecursYearly",
-            RecurrenceMonthOfYear="July",
-            RecurrenceDayOfMonth=4,
-            RecurrenceStartDate="2020-07-04",
-        ),
-        YearlyHoliday(7, 4, "Independence Day", valid_from=date(2020, 7, 4)),
-    ),
-    (
-        "yearly on the nth weekday",
-        org_holiday(
-            Name="Thanksgiving",
-            IsRecurrence=True,
-            RecurrenceType="RecursYearlyNth",
-            RecurrenceMonthOfYear="November",
-            RecurrenceInstance="Fourth",
-            RecurrenceDayOfWeekMask=16,
-            RecurrenceEndDateOnly="2035-12-31",
-        ),
-        YearlyNthHoliday(11, Weekday.THURSDAY, 4, "Thanksgiving", valid_until=date(2035, 12, 31)),
-    ),
-    (
-        "yearly on the last weekday",
-        org_holiday(
-            Name="Memorial Day",
-            IsRecurrence=True,
-            RecurrenceType="RecursYearlyNth",
-            RecurrenceMonthOfYear="May",
-            RecurrenceInstance="Last",
-            RecurrenceDayOfWeekMask=2,
-        ),
-        YearlyNthHoliday(5, Weekday.MONDAY, -1, "Memorial Day"),
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("row", "expected"),
-    [case[1:] for case in ORG_HOLIDAY_CASES],
-    ids=[case[0] for case in ORG_HOLIDAY_CASES],
-)
-def test_calendar_from_org_translates_holidays(row: dict[str, object], expected: object) -> None:
-    cal = calendar_from_org(org_business_hours(), [row])
-
-    assert cal.holidays == (expected,)
-    assert cal.ignored == ()
-
-
-def test_calendar_from_org_lists_unsupported_recurrences_instead_of_guessing() -> None:
-    monthly = org_holiday(
-        Name="Month-end close",
-        IsRecurrence=True,
-        RecurrenceType="RecursMonthly",
-        RecurrenceDayOfMonth=28,
-    )
-
-    cal = calendar_from_org(org_business_hours(), [monthly])
-
-    assert cal.holidays == ()
-    assert len(cal.ignored) == 1
-    assert "Month-end close" in cal.ignored[0]
-    assert "RecursMonthly" in cal.ignored[0]
-
-
-@pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"TimeZoneSidKey": "Pacific/Atlantis"}, "unknown time zone"),
-        ({"MondayEndTime": None}, "one is set"),
-        ({"MondayStartTime": "9am"}, "expected a time"),
-        ({"MondayStartTime": "18:00:00.000Z"}, "not before end"),
-        (
-            {
-                f"{d}StartTime": None
-                for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
-            }
-            | {
-                f"{d}EndTime": None
-                for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
-            },
-            "closed on every day",
-        ),
-    ],
-    ids=[
-        "unknown time zone",
-        "start without end",
-        "unreadable time",
-        "start after end",
-        "always closed",
-    ],
-)
-def test_calendar_from_org_refuses_business_hours_it_cannot_represent(
-    overrides: dict[str, object], message: str
-) -> None:
-    with pytest.raises(OrgCalendarError, match=message):
-        calendar_from_org(org_business_hours(**overrides), [])
 
 
 # --- properties -----------------------------------------------------------------------

@@ -98,8 +98,8 @@ def test_now_must_be_timezone_aware() -> None:
 
 def test_a_hot_new_lead_is_handed_off_with_one_alert() -> None:
     decision = run(make_lead(), HOT)
-    assert decision.field_changes["OwnerId"] == ANA
-    assert decision.field_changes["Status"] == "MQL"
+    assert decision.field_changes["owner"] == ANA
+    assert decision.field_changes["status"] == "MQL"
     assert [t.idempotency_key for t in decision.tasks_to_create] == [f"{make_lead().id}:handoff:1"]
     assert decision.state.handoff_count == 1
 
@@ -112,7 +112,7 @@ def test_the_alert_is_not_created_again_on_the_next_cycle() -> None:
         status="MQL",
         score=95.0,
         grade="A",
-        score_reason=first.field_changes["Score_Reason__c"],  # type: ignore[arg-type]
+        score_reason=first.field_changes["score_reason"],  # type: ignore[arg-type]
         sla_due=first.state.sla_due,
         state=first.state,
     )
@@ -124,7 +124,7 @@ def test_the_alert_is_not_created_again_on_the_next_cycle() -> None:
 def test_when_every_rep_is_away_the_lead_goes_to_the_fallback_queue_without_a_task() -> None:
     users = team(**{rep: User(rep, "away rep", away=True) for rep in (ANA, BEN, CLEO)})
     decision = run(make_lead(), HOT, users=users)
-    assert decision.field_changes["OwnerId"] == UNASSIGNED_Q
+    assert decision.field_changes["owner"] == UNASSIGNED_Q
     assert decision.tasks_to_create == ()
     assert "owner Unassigned is a queue: no alert Task" in decision.reasons
 
@@ -137,7 +137,7 @@ def test_an_invalid_move_by_a_person_is_reported_once_and_not_applied() -> None:
     ]
     assert first.ledger[0].reasons == ("invalid transition sql -> mql (Status 'MQL'); not applied",)
     assert first.state.stage is Stage.SQL
-    assert "Status" not in first.field_changes
+    assert "status" not in first.field_changes
     again = run(replace(lead, state=first.state), HOT, at=ny(4, 11))
     assert again.ledger == ()
 
@@ -155,10 +155,10 @@ def test_could_not_reach_is_recycled_to_nurture_in_the_same_cycle() -> None:
     lead = in_stage(Stage.SAL, status="Could Not Reach")
     decision = run(lead, HOT, at=ny(5, 10))
     assert decision.field_changes == {
-        "OwnerId": NURTURE_Q,
-        "Status": "Recycled",
-        "SLA_Due__c": None,
-        "Recycle_Count__c": 1,
+        "owner": NURTURE_Q,
+        "status": "Recycled",
+        "sla_due": None,
+        "recycle_count": 1,
     }
     assert kinds(decision) == [
         LedgerKind.TRANSITION,
@@ -173,7 +173,7 @@ def test_could_not_reach_is_recycled_to_nurture_in_the_same_cycle() -> None:
 def test_after_max_recycles_a_stale_lead_is_disqualified_instead() -> None:
     lead = in_stage(Stage.SAL, recycle_count=2)  # policy max_recycles is 2
     decision = run(lead, HOT, at=ny(20, 10))
-    assert decision.field_changes == {"Status": "Disqualified"}
+    assert decision.field_changes == {"status": "Disqualified"}
     assert decision.state.stage is Stage.DISQUALIFIED
     assert decision.ledger[0].reasons == (
         "no owner touch for 17 days (since handoff); already recycled 2 times (max 2)",
@@ -192,7 +192,7 @@ def test_a_recycled_lead_above_its_peak_requalifies_to_a_different_rep() -> None
     )
     lead = in_stage(Stage.RECYCLED, state=state, recycle_count=1)
     decision = run(lead, [demo_request(ny(4, 9))], at=ny(6, 10))
-    assert decision.field_changes["OwnerId"] == BEN
+    assert decision.field_changes["owner"] == BEN
     assert decision.ledger[0].reasons[0] == (
         "daemon: score 95 >= 80 and fit 65 >= 40; score 95 above previous peak 90"
     )
@@ -203,14 +203,14 @@ def test_an_owner_a_person_set_after_acceptance_is_kept() -> None:
     lead = in_stage(Stage.SAL, owner_id=CLEO)  # routing gave it to Ana; the team moved it
     touched = [*HOT, replace(pricing_visit(ny(3, 12)), owner_id=CLEO, type="Call")]
     decision = run(lead, touched, at=ny(4, 10))
-    assert "OwnerId" not in decision.field_changes
+    assert "owner" not in decision.field_changes
 
 
 def test_a_qualified_lead_owned_by_an_inactive_rep_is_reassigned() -> None:
     users = team(**{ANA: User(ANA, "Ana Silva", active=False, manager_id=MAYA)})
     lead = in_stage(Stage.SAL)
     decision = run(lead, HOT, at=ny(3, 10, 30), users=users)
-    assert decision.field_changes["OwnerId"] == BEN
+    assert decision.field_changes["owner"] == BEN
     assert (
         decision.ledger[0].reasons[0] == "owner Ana Silva is inactive: Ben Okafor by rule 'Inbound'"
     )
@@ -220,7 +220,7 @@ def test_a_qualified_lead_owned_by_an_inactive_rep_is_reassigned() -> None:
 def test_a_new_lead_owned_by_an_inactive_user_goes_to_the_nurture_owner() -> None:
     users = team(**{BEN: User(BEN, "Ben Okafor", active=False)})
     decision = run(in_stage(Stage.NEW, owner_id=BEN, score=65.0), users=users)
-    assert decision.field_changes["OwnerId"] == NURTURE_Q
+    assert decision.field_changes["owner"] == NURTURE_Q
 
 
 def test_an_immaterial_score_change_is_not_written() -> None:
@@ -240,7 +240,7 @@ def test_a_converted_lead_is_recorded_but_never_written() -> None:
 def test_lead_source_is_standardised_and_written() -> None:
     lead = in_stage(Stage.NEW, fields={"lead_source": "website"}, score=65.0)
     decision = run(lead)
-    assert decision.field_changes == {"LeadSource": "Web"}
+    assert decision.field_changes == {"lead_source": "Web"}
     assert decision.ledger[0].reasons == ("LeadSource 'website' standardised to 'Web'",)
 
 
@@ -264,7 +264,7 @@ def test_the_org_calendar_is_used_when_the_policy_says_so() -> None:
         {"timezone": "America/New_York", "hours": {"tuesday": "10:30-18:30"}}, "org", errors
     )
     decision = run(make_lead(), HOT, policy=policy, context=EvaluationContext(org_calendar=org))
-    assert decision.field_changes["SLA_Due__c"] == ny(3, 11, 30)
+    assert decision.field_changes["sla_due"] == ny(3, 11, 30)
 
 
 def test_full_rescore_threads_round_robin_and_finds_duplicates() -> None:
@@ -280,7 +280,7 @@ def test_full_rescore_threads_round_robin_and_finds_duplicates() -> None:
     decisions, state = evaluate_all(
         leads, grouped, {}, USERS, RoutingState(), POLICY, ny(3, 10).astimezone(TOKYO)
     )
-    assert [d.field_changes["OwnerId"] for d in decisions] == [ANA, BEN, CLEO]
+    assert [d.field_changes["owner"] for d in decisions] == [ANA, BEN, CLEO]
     assert state.assigned_today == {ANA: 1, BEN: 1, CLEO: 1}
     flagged = [d.lead_id for d in decisions if "duplicate email" in d.state.hygiene_flags]
     assert flagged == [leads[0].id, leads[2].id]
@@ -306,7 +306,7 @@ def test_an_inactive_or_away_rep_is_never_handed_a_lead(
         lead = replace(make_lead(), id=f"00Q0000000000{i:02d}AAA")
         decision = evaluate(lead, HOT, [], users, state, POLICY, ny(3, 10).astimezone(TOKYO))
         state = decision.routing_state
-        owner = users[str(decision.field_changes["OwnerId"])]
+        owner = users[str(decision.field_changes["owner"])]
         assert owner.is_queue or (owner.active and not owner.away)
 
 
@@ -314,7 +314,7 @@ def test_a_lead_a_rep_sent_back_to_nurture_does_not_bounce_straight_back() -> No
     lead = in_stage(Stage.MQL, status="Nurture")  # "not now", score unchanged at 95
     decision = run(lead, HOT, at=ny(3, 12))
     assert decision.state.stage is Stage.NURTURE
-    assert "Status" not in decision.field_changes
+    assert "status" not in decision.field_changes
     assert (
         "over the MQL line but held in nurture: score 95 not above peak 95 "
         "and no engagement since it went back to nurture"
@@ -327,7 +327,7 @@ def test_a_nurtured_lead_that_engages_again_is_handed_off_again() -> None:
     )
     lead = in_stage(Stage.NURTURE, state=state, score=95.0)
     decision = run(lead, [*HOT, pricing_visit(ny(4, 9))], at=ny(4, 10))
-    assert decision.field_changes["Status"] == "MQL"
+    assert decision.field_changes["status"] == "MQL"
     assert decision.ledger[0].reasons[0].endswith("score 105 above previous peak 95")
 
 

@@ -112,22 +112,26 @@ def test_every_problem_in_every_section_is_reported_at_once() -> None:
 def test_sla_grades_must_be_scoring_grades() -> None:
     data = policy_data()
     data["sla"]["first_response"]["by_grade"]["Z"] = "1h"
-    _, messages = validate_policy(data, "policy.yaml")
-    assert messages == (
+    _, errors = validate_policy(data)
+    assert tuple(e.render("policy.yaml") for e in errors) == (
         "policy.yaml: sla.first_response.by_grade.Z: unknown grade; scoring.grades defines "
         "['A', 'B', 'C', 'D']",
     )
 
 
 def test_invalid_yaml_is_reported_with_its_line() -> None:
-    _, messages = validate_policy("version: 1\nscoring: [unclosed\n", "policy.yaml")
-    assert len(messages) == 1
-    assert messages[0].startswith("policy.yaml: line 3, column 1: not valid YAML:")
+    _, errors = validate_policy("version: 1\nscoring: [unclosed\n")
+    assert len(errors) == 1
+    assert (
+        errors[0].render("policy.yaml").startswith("policy.yaml: line 3, column 1: not valid YAML:")
+    )
 
 
 def test_a_file_that_is_not_a_mapping_is_refused() -> None:
-    _, messages = validate_policy("- just\n- a list\n", "policy.yaml")
-    assert messages == ("policy.yaml: must be a mapping (key: value lines)",)
+    _, errors = validate_policy("- just\n- a list\n")
+    assert [e.render("policy.yaml") for e in errors] == [
+        "policy.yaml: must be a mapping (key: value lines)"
+    ]
 
 
 def test_version_ignores_comments_but_follows_content() -> None:
@@ -140,12 +144,12 @@ def test_version_ignores_comments_but_follows_content() -> None:
     assert base.startswith("test-1+")
 
 
-def test_writeback_names_can_be_renamed() -> None:
+def test_a_writeback_section_is_refused_with_where_the_field_names_moved() -> None:
     data = policy_data()
     data["writeback"] = {"score": "MQL_Score__c"}
-    policy = load_policy(data)
-    assert policy.writeback.score == "MQL_Score__c"
-    assert policy.writeback.owner == "OwnerId"
+    _, errors = validate_policy(data)
+    assert [(e.path, e.message.split(":")[0]) for e in errors] == [("writeback", "moved")]
+    assert "fields.yaml objects.Lead.writeback" in errors[0].message
 
 
 def test_routing_targets_keep_their_ids() -> None:
