@@ -56,6 +56,21 @@ SYNCED_OBJECTS: Final[tuple[str, ...]] = (
     "Holiday",
 )
 
+# Tasks and Events share one mirror table, so they need the same columns.
+_ACTIVITY_ATTRIBUTES: Final = frozenset(
+    {
+        "id",
+        "who_id",
+        "owner_id",
+        "subject",
+        "type",
+        "activity_date",
+        "created_date",
+        "is_deleted",
+        "system_modstamp",
+    }
+)
+
 #: Mirror attributes each object must pull: the mirror's typed columns and what the policy needs.
 REQUIRED_ATTRIBUTES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
     {
@@ -75,32 +90,8 @@ REQUIRED_ATTRIBUTES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
                 "last_modified_by_id",
             }
         ),
-        "Task": frozenset(
-            {
-                "id",
-                "who_id",
-                "owner_id",
-                "subject",
-                "type",
-                "activity_date",
-                "created_date",
-                "is_deleted",
-                "system_modstamp",
-            }
-        ),
-        "Event": frozenset(
-            {
-                "id",
-                "who_id",
-                "owner_id",
-                "subject",
-                "type",
-                "activity_date",
-                "created_date",
-                "is_deleted",
-                "system_modstamp",
-            }
-        ),
+        "Task": _ACTIVITY_ATTRIBUTES,
+        "Event": _ACTIVITY_ATTRIBUTES,
         "User": frozenset({"id", "is_active", "system_modstamp"}),
         "Group": frozenset({"id", "developer_name", "type", "system_modstamp"}),
         "Campaign": frozenset({"id", "system_modstamp"}),

@@ -51,6 +51,7 @@ import holidays as holidays_lib
 from syncd.domain.conditions import ConfigError
 
 __all__ = [
+    "MONTH_NAMES",
     "BusinessCalendar",
     "CalendarError",
     "Closure",
@@ -412,7 +413,8 @@ def business_time_between(a: datetime, b: datetime, cal: BusinessCalendar) -> ti
 # --- the policy YAML --------------------------------------------------------------------
 
 _WEEKDAY_NAMES = {w.name.lower(): w for w in Weekday}
-_MONTH_NAMES = {
+#: Month names (lower case) -> 1..12, for every reader of named months.
+MONTH_NAMES = {
     name: number
     for number, name in enumerate(
         (
@@ -616,7 +618,7 @@ def _parse_nth(
     if isinstance(month_raw, int) and not isinstance(month_raw, bool) and 1 <= month_raw <= 12:
         month = month_raw
     elif isinstance(month_raw, str):
-        month = _MONTH_NAMES.get(month_raw.strip().lower())
+        month = MONTH_NAMES.get(month_raw.strip().lower())
     if month is None:
         errors.append(
             ConfigError(f"{path}.month", f"must be 1..12 or a month name; got {month_raw!r}")

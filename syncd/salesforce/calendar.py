@@ -11,29 +11,12 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
+from syncd.domain.calendar import MONTH_NAMES
+
 __all__ = ["CALENDAR_DECODERS", "MINUTES_PER_DAY", "RecurrenceKind"]
 
 MINUTES_PER_DAY: Final = 24 * 60
 _TIME: Final = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?Z?$")
-_MONTHS: Final = {
-    name: i + 1
-    for i, name in enumerate(
-        (
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        )
-    )
-}
 _INSTANCES: Final = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
 # Quirk: RecurrenceDayOfWeekMask bits are Sunday=1, Monday=2, ... Saturday=64; the decoded
 # weekday is Monday=0 .. Sunday=6, as Python counts.
@@ -83,7 +66,7 @@ def _recurrence(raw: object) -> str | None:
 def _month(raw: object) -> int | None:
     if raw in (None, ""):
         return None
-    found = _MONTHS.get(str(raw).strip().lower())
+    found = MONTH_NAMES.get(str(raw).strip().lower())
     if found is None:
         raise ValueError(f"not a month: {raw!r}")
     return found

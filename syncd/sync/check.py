@@ -483,27 +483,19 @@ def check_directory(
     config, files = check_files(mappings_dir)
     if config is None:
         return files
-    describes = _describe_all(config.mappings, describe)
-    problems = check_against_org(
-        config.mappings,
-        describes,
-        statuses_written=policy_statuses(config.policy),
-        running_user_can_update=running_user_can_update,
+    result = _against_org(config, describe, policy_statuses(config.policy), running_user_can_update)
+    if not result.ok or directory is None:
+        return result
+    owner_problems = check_owner_refs(config.policy, directory()) + check_task_key(describe("Task"))
+    if owner_problems:
+        return CheckResult(tuple(owner_problems), contacted_org=True)
+    refs = len(set(owner_refs(config.policy)))
+    return CheckResult(
+        (),
+        contacted_org=True,
+        summary=f"{result.summary}\nOK: {refs} users and queues named in {POLICY_FILE} "
+        "exist in the org (users active)",
     )
-    if problems:
-        return CheckResult(tuple(problems), contacted_org=True)
-    text = summary(config.mappings, describes)
-    if directory is not None:
-        owner_problems = check_owner_refs(config.policy, directory()) + check_task_key(
-            describe("Task")
-        )
-        if owner_problems:
-            return CheckResult(tuple(owner_problems), contacted_org=True)
-        refs = len(set(owner_refs(config.policy)))
-        text += (
-            f"\nOK: {refs} users and queues named in {POLICY_FILE} exist in the org (users active)"
-        )
-    return CheckResult((), contacted_org=True, summary=text)
 
 
 def run_check(
@@ -517,6 +509,15 @@ def run_check(
     config, files = check_files(mappings_dir)
     if config is None:
         return files
+    return _against_org(config, describe, statuses_written, running_user_can_update)
+
+
+def _against_org(
+    config: Config,
+    describe: Callable[[str], Mapping[str, Any] | None],
+    statuses_written: Collection[str],
+    running_user_can_update: bool | None,
+) -> CheckResult:
     describes = _describe_all(config.mappings, describe)
     problems = check_against_org(
         config.mappings,
