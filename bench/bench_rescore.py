@@ -29,12 +29,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import yaml
+
 from syncd.domain.calendar import add_business_time
 from syncd.domain.engine import evaluate_all, group_by_lead
 from syncd.domain.hygiene import standard_lead_source
 from syncd.domain.model import Activity, ActivityKind, Lead, LeadState, Stage, User
 from syncd.domain.policy import Policy, load_policy, owner_refs, resolve_owners
-from syncd.domain.routing import RoutingState
+from syncd.domain.routing_state import RoutingState
 from syncd.domain.scoring import Scorer
 
 POLICY_FILE = Path(__file__).resolve().parent.parent / "mappings" / "policy.yaml"
@@ -80,7 +82,7 @@ def _fake_id(prefix: str, n: int) -> str:
 
 def build(n_leads: int, n_activities: int, seed: int) -> Dataset:
     rng = random.Random(seed)
-    raw = load_policy(POLICY_FILE.read_text(encoding="utf-8"), "policy.yaml")
+    raw = load_policy(yaml.safe_load(POLICY_FILE.read_text(encoding="utf-8")), "policy.yaml")
     refs = sorted(owner_refs(raw))
     ids = {ref: _fake_id("00G" if "@" not in ref else "005", i) for i, ref in enumerate(refs, 1)}
     policy = resolve_owners(raw, ids)

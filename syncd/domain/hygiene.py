@@ -8,9 +8,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from syncd.domain import _config as cfg
-from syncd.domain.conditions import ConfigError
-
 __all__ = [
     "DUPLICATE_EMAIL",
     "INVALID_EMAIL",
@@ -19,7 +16,6 @@ __all__ = [
     "email_flags",
     "is_valid_email",
     "normal_email",
-    "parse_hygiene",
     "standard_lead_source",
 ]
 
@@ -89,39 +85,3 @@ def email_flags(
     if policy.flag_duplicate_email and normal in other_emails:
         flags.append(DUPLICATE_EMAIL)
     return tuple(flags)
-
-
-def parse_hygiene(raw: object, path: str, errors: list[ConfigError]) -> HygienePolicy | None:
-    """Parse `hygiene:`: `lead_source_map: {Standard Value: [variant, variant...]}`."""
-    data = cfg.as_mapping(raw, path, errors)
-    if data is None:
-        return None
-    before = len(errors)
-    cfg.check_keys(
-        data,
-        path,
-        errors,
-        allowed={"lead_source_map", "flag_invalid_email", "flag_duplicate_email"},
-    )
-    m_path = f"{path}.lead_source_map"
-    source_map = cfg.as_mapping(data.get("lead_source_map", {}), m_path, errors) or {}
-    pairs: dict[str, str] = {}
-    for standard in source_map:
-        for variant in cfg.text_list(source_map, standard, m_path, errors):
-            folded = variant.strip().casefold()
-            if folded in pairs and pairs[folded] != standard:
-                errors.append(
-                    ConfigError(
-                        f"{m_path}.{standard}",
-                        f"'{variant}' already maps to '{pairs[folded]}'",
-                    )
-                )
-            pairs[folded] = standard
-        # The standard value maps to itself, so it is never "corrected" by case alone.
-        pairs.setdefault(standard.strip().casefold(), standard)
-    policy = HygienePolicy(
-        lead_source_map=tuple(sorted(pairs.items())),
-        flag_invalid_email=cfg.boolean(data, "flag_invalid_email", path, errors, default=True),
-        flag_duplicate_email=cfg.boolean(data, "flag_duplicate_email", path, errors, default=True),
-    )
-    return policy if len(errors) == before else None

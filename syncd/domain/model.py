@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from syncd.domain.outputs import Output
 
 if TYPE_CHECKING:
-    from syncd.domain.routing import RoutingState
+    from syncd.domain.routing_state import RoutingState
 
 __all__ = [
     "Activity",

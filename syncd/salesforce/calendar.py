@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from syncd.domain.calendar import MONTH_NAMES
+from syncd.domain.policy.calendar import MONTH_NAMES
 
 __all__ = ["CALENDAR_DECODERS", "MINUTES_PER_DAY", "RecurrenceKind"]
 

@@ -20,7 +20,7 @@ from syncd.domain.lifecycle import OPEN_STAGES
 from syncd.domain.model import Decision, Lead, LeadState
 from syncd.domain.outputs import URGENT_OUTPUTS, Output
 from syncd.domain.policy import Policy
-from syncd.domain.routing import RoutingState
+from syncd.domain.routing_state import RoutingState
 from syncd.mirror import EvaluationBatch, Mirror, OrgContext
 from syncd.mirror import ledger as ledger_rows
 from syncd.mirror import outbox as outbox_rows

@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import yaml
+
 from syncd.domain.engine import evaluate
 from syncd.domain.model import (
     Activity,
@@ -30,7 +32,7 @@ from syncd.domain.model import (
 )
 from syncd.domain.outputs import Output
 from syncd.domain.policy import Policy, load_policy
-from syncd.domain.routing import RoutingState
+from syncd.domain.routing_state import RoutingState
 
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -171,7 +173,7 @@ def tasks(decision: Decision) -> Sequence[TaskToCreate]:
 
 
 def test_a_lead_travels_the_whole_journey_and_every_write_and_ledger_entry_is_explained() -> None:
-    policy = load_policy(POLICY_YAML, "journey.yaml")
+    policy = load_policy(yaml.safe_load(POLICY_YAML), "journey.yaml")
     org = Org(
         policy=policy,
         lead=Lead(

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
+import yaml
 
 from syncd.cli.sync_cmds import format_problems
 from syncd.config import Problem
@@ -205,7 +206,7 @@ def test_bad_mappings_report_points_at_each_field_mistakes_line() -> None:
 
 
 def test_policy_statuses_name_where_the_policy_sets_each_status() -> None:
-    policy = load_policy((BAD_DIR / "policy.yaml").read_text(encoding="utf-8"))
+    policy = load_policy(yaml.safe_load((BAD_DIR / "policy.yaml").read_text(encoding="utf-8")))
     statuses = policy_statuses(policy)
     assert statuses["Marketing Qualified"] == "lifecycle.statuses.mql"
     assert statuses["Closed - Converted"] == "lifecycle.statuses.converted"

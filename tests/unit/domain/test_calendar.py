@@ -23,9 +23,9 @@ from syncd.domain.calendar import (
     business_time_between,
     is_business_time,
     next_business_instant,
-    parse_calendar,
 )
-from syncd.domain.conditions import ConfigError
+from syncd.domain.policy.calendar import parse_calendar
+from syncd.domain.policy.errors import ConfigError
 
 NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -9,7 +9,6 @@ import pytest
 from syncd.domain.conditions import (
     All,
     Any,
-    ConfigError,
     Contains,
     Equals,
     In,
@@ -20,8 +19,9 @@ from syncd.domain.conditions import (
     condition_fields,
     describe,
     matches,
-    parse_condition,
 )
+from syncd.domain.policy.conditions import parse_condition
+from syncd.domain.policy.errors import ConfigError
 
 LEAD = {
     "title": "  VP of Engineering ",

@@ -26,8 +26,6 @@ from domain_builders import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncd.domain.calendar import parse_calendar
-from syncd.domain.conditions import ConfigError
 from syncd.domain.engine import (
     EvaluationContext,
     duplicate_emails,
@@ -36,7 +34,9 @@ from syncd.domain.engine import (
     group_by_lead,
 )
 from syncd.domain.model import Activity, Decision, Lead, LeadState, LedgerKind, Stage, User
-from syncd.domain.routing import RoutingState
+from syncd.domain.policy.calendar import parse_calendar
+from syncd.domain.policy.errors import ConfigError
+from syncd.domain.routing_state import RoutingState
 
 POLICY = make_policy()
 USERS = team()

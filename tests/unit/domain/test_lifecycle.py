@@ -7,17 +7,10 @@ from datetime import timedelta
 import pytest
 from domain_builders import STATUSES, ny
 
-from syncd.domain.conditions import ConfigError
-from syncd.domain.lifecycle import (
-    ALLOWED,
-    TERMINAL,
-    Actor,
-    can_move,
-    enter,
-    parse_lifecycle,
-    time_in_stage,
-)
+from syncd.domain.lifecycle import ALLOWED, TERMINAL, Actor, can_move, enter, time_in_stage
 from syncd.domain.model import LeadState, Stage
+from syncd.domain.policy.errors import ConfigError
+from syncd.domain.policy.lifecycle import parse_lifecycle
 
 S = Stage
 DAEMON, PERSON = Actor.DAEMON, Actor.PERSON

@@ -22,7 +22,7 @@ DEFAULT_POLICY = Path(__file__).resolve().parents[3] / "mappings" / "policy.yaml
 
 
 def test_the_shipped_default_policy_is_valid() -> None:
-    policy, messages = validate_policy(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    policy, messages = validate_policy(yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8")))
     assert messages == ()
     assert policy is not None
     assert policy.declared_version == "2026.11-default"
@@ -43,7 +43,7 @@ def test_the_shipped_default_policy_is_valid() -> None:
 
 
 def test_the_default_policy_names_owners_readably_for_the_integration_to_resolve() -> None:
-    policy = load_policy(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    policy = load_policy(yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8")))
     assert owner_refs(policy) == {
         "Nurture_Queue",
         "Partner_Queue",
@@ -60,7 +60,7 @@ def test_the_default_policy_names_owners_readably_for_the_integration_to_resolve
 
 
 def test_resolving_owner_references_puts_org_ids_everywhere() -> None:
-    policy = load_policy(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    policy = load_policy(yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8")))
     ids = {ref: f"005{i:012d}AAA" for i, ref in enumerate(sorted(owner_refs(policy)))}
     resolved = resolve_owners(policy, ids)
     assert owner_refs(resolved) == frozenset()
@@ -80,7 +80,7 @@ def test_resolving_owner_references_puts_org_ids_everywhere() -> None:
 
 
 def test_partly_resolved_references_stay_listed() -> None:
-    policy = load_policy(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    policy = load_policy(yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8")))
     resolved = resolve_owners(policy, {"Nurture_Queue": "00G000000000NURAAA"})
     assert "Nurture_Queue" not in owner_refs(resolved)
     assert "Partner_Queue" in owner_refs(resolved)
@@ -119,25 +119,17 @@ def test_sla_grades_must_be_scoring_grades() -> None:
     )
 
 
-def test_invalid_yaml_is_reported_with_its_line() -> None:
-    _, errors = validate_policy("version: 1\nscoring: [unclosed\n")
-    assert len(errors) == 1
-    assert (
-        errors[0].render("policy.yaml").startswith("policy.yaml: line 3, column 1: not valid YAML:")
-    )
-
-
 def test_a_file_that_is_not_a_mapping_is_refused() -> None:
-    _, errors = validate_policy("- just\n- a list\n")
+    _, errors = validate_policy(["just", "a list"])
     assert [e.render("policy.yaml") for e in errors] == [
         "policy.yaml: must be a mapping (key: value lines)"
     ]
 
 
-def test_version_ignores_comments_but_follows_content() -> None:
-    text = yaml.safe_dump(policy_data())
-    base = load_policy(text).version
-    assert load_policy("# tuned by marketing ops\n" + text).version == base
+def test_version_follows_content_not_key_order() -> None:
+    data = policy_data()
+    base = load_policy(data).version
+    assert load_policy(dict(reversed(list(data.items())))).version == base
     changed = policy_data()
     changed["lifecycle"]["mql"]["min_score"] = 70
     assert load_policy(changed).version != base

@@ -8,18 +8,19 @@ from typing import Any
 import pytest
 from domain_builders import NURTURE_Q, ny, policy_data
 
-from syncd.domain.conditions import ConfigError
 from syncd.domain.hygiene import (
     DUPLICATE_EMAIL,
     INVALID_EMAIL,
     HygienePolicy,
     email_flags,
     is_valid_email,
-    parse_hygiene,
     standard_lead_source,
 )
 from syncd.domain.model import LeadState, Stage
-from syncd.domain.recycle import RecyclePolicy, parse_recycle, recycle_reason, requalify_reason
+from syncd.domain.policy.errors import ConfigError
+from syncd.domain.policy.hygiene import parse_hygiene
+from syncd.domain.policy.recycle import parse_recycle
+from syncd.domain.recycle import RecyclePolicy, recycle_reason, requalify_reason
 
 
 def recycle_policy(**changes: Any) -> RecyclePolicy:

@@ -12,18 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncd.domain.conditions import ConfigError
+from syncd.domain.geo import canonical_country, canonical_id
 from syncd.domain.model import User
-from syncd.domain.routing import (
-    Assignment,
-    RoutingPolicy,
-    RoutingState,
-    assign,
-    canonical_country,
-    canonical_id,
-    next_eligible,
-    parse_routing,
-)
+from syncd.domain.policy.errors import ConfigError
+from syncd.domain.policy.routing import parse_routing
+from syncd.domain.routing import RoutingPolicy, assign, next_eligible
+from syncd.domain.routing_state import Assignment, RoutingState
 
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=NEW_YORK)

@@ -10,14 +10,14 @@ from domain_builders import TOKYO, activity, campaign_response, demo_request, ny
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncd.domain.conditions import ConfigError
 from syncd.domain.model import Activity, ActivityKind
+from syncd.domain.policy.errors import ConfigError
+from syncd.domain.policy.scoring import parse_scoring
 from syncd.domain.scoring import (
     Contribution,
     Score,
     ScoringPolicy,
     is_material,
-    parse_scoring,
     render_reasons,
     score_lead,
 )

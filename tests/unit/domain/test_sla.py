@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncd.domain.calendar import is_business_time
-from syncd.domain.conditions import ConfigError
 from syncd.domain.model import ActivityKind
-from syncd.domain.sla import SlaPolicy, first_response_due, owner_touches, parse_sla, sla_status
+from syncd.domain.policy.errors import ConfigError
+from syncd.domain.policy.sla import parse_sla
+from syncd.domain.sla import SlaPolicy, first_response_due, owner_touches, sla_status
 
 
 def sla(**changes: Any) -> SlaPolicy:

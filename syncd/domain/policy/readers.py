@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import cast
 
-from syncd.domain.conditions import ConfigError
+from syncd.domain.policy.errors import ConfigError
 
 _MISSING = object()
 

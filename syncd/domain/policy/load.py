@@ -1,12 +1,7 @@
-"""The typed policy (`mappings/policy.yaml`), loaded and validated with every error at once.
+"""Building a `Policy` from the policy file's parsed content, with every error at once.
 
-The adapter reads the file; `load_policy` takes its text (or an already-parsed mapping)
-plus the file name for messages such as
-`policy.yaml: scoring.fit[3].points: must be a number`.
-
-`Policy.version` is the declared `version` plus a hash of the parsed content, so two
-different policies never share a version even if an admin forgets to bump it, while
-comment-only edits keep the version.
+The config adapter reads the file; `load_policy` takes the parsed mapping plus the file
+name for messages such as `policy.yaml: scoring.fit[3].points: must be a number`.
 
 Owners in the policy (routing users/queues/fallbacks, the nurture owner) may be readable
 references (a username or email, a queue DeveloperName) or Salesforce ids; the integration
@@ -19,86 +14,20 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import replace
 from typing import cast
 
-import yaml
-
-from syncd.domain import _config as cfg
-from syncd.domain.conditions import ConfigError
-from syncd.domain.hygiene import HygienePolicy, parse_hygiene
-from syncd.domain.lifecycle import LifecyclePolicy, parse_lifecycle
-from syncd.domain.recycle import RecyclePolicy, parse_recycle
-from syncd.domain.routing import (
-    RoutingPolicy,
-    Territory,
-    ToPool,
-    ToQueue,
-    ToUser,
-    canonical_id,
-    parse_routing,
-)
-from syncd.domain.scoring import Scorer, ScoringPolicy, parse_scoring
-from syncd.domain.sla import SlaPolicy, parse_sla
-
-__all__ = [
-    "Alerts",
-    "Policy",
-    "PolicyError",
-    "load_policy",
-    "owner_refs",
-    "resolve_owners",
-    "validate_policy",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Alerts:
-    """Task texts. Placeholders: {due} {reasons} {score} {grade} {lead_id} {name} {company}
-    {owner}."""
-
-    handoff_subject: str = "New MQL — follow up by {due}"
-    handoff_description: str = "Score {score} (grade {grade}): {reasons}"
-    breach_subject: str = "SLA breached: follow-up on {name} was due {due}"
-    breach_description: str = "Owner {owner} has not followed up. Score {score}: {reasons}"
-    due_format: str = "%a %d %b %Y %H:%M %Z"
-
-
-@dataclass(frozen=True)
-class Policy:
-    declared_version: str
-    content_hash: str
-    scoring: ScoringPolicy
-    lifecycle: LifecyclePolicy
-    routing: RoutingPolicy
-    sla: SlaPolicy
-    recycle: RecyclePolicy
-    hygiene: HygienePolicy
-    alerts: Alerts
-    # placeholder id -> readable owner reference still to be resolved against the org
-    unresolved_owners: Mapping[str, str] = field(default_factory=dict)
-
-    @cached_property
-    def scorer(self) -> Scorer:
-        """The scoring rules compiled once, when the policy is first used."""
-        return Scorer(self.scoring)
-
-    @property
-    def version(self) -> str:
-        """`<declared>+<content hash>`, recorded with every decision."""
-        return f"{self.declared_version}+{self.content_hash[:12]}"
-
-
-class PolicyError(ValueError):
-    """The policy is invalid; `messages` lists every problem with file and path."""
-
-    def __init__(self, file_name: str, errors: list[ConfigError]) -> None:
-        self.file_name = file_name
-        self.errors = tuple(errors)
-        self.messages = tuple(e.render(file_name) for e in errors)
-        super().__init__(f"{len(errors)} problem(s) in {file_name}:\n" + "\n".join(self.messages))
-
+from syncd.domain.geo import canonical_id
+from syncd.domain.policy import readers as cfg
+from syncd.domain.policy.document import Alerts, Policy
+from syncd.domain.policy.errors import ConfigError, PolicyError
+from syncd.domain.policy.hygiene import parse_hygiene
+from syncd.domain.policy.lifecycle import parse_lifecycle
+from syncd.domain.policy.recycle import parse_recycle
+from syncd.domain.policy.routing import parse_routing
+from syncd.domain.policy.scoring import parse_scoring
+from syncd.domain.policy.sla import parse_sla
+from syncd.domain.routing import Territory, ToPool, ToQueue, ToUser
 
 _SECTIONS = frozenset(
     {
@@ -118,17 +47,6 @@ _SECTIONS = frozenset(
 def _content_hash(data: Mapping[str, object]) -> str:
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _parse_text(text: str, errors: list[ConfigError]) -> object:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = "" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}"
-        problem = getattr(exc, "problem", None) or str(exc)
-        errors.append(ConfigError(where, f"not valid YAML: {problem}"))
-        return None
 
 
 def _moved_writeback(raw: object, path: str, errors: list[ConfigError]) -> None:
@@ -263,26 +181,22 @@ def _build(data: Mapping[str, object], errors: list[ConfigError]) -> Policy | No
     )
 
 
-def validate_policy(
-    source: str | Mapping[str, object],
-) -> tuple[Policy | None, tuple[ConfigError, ...]]:
-    """The policy and no errors, or None and every problem (path and message)."""
+def validate_policy(source: object) -> tuple[Policy | None, tuple[ConfigError, ...]]:
+    """The policy and no errors, or None and every problem (path and message).
+
+    `source` is the file's parsed content (the config adapter reads the YAML)."""
     errors: list[ConfigError] = []
-    raw = _parse_text(source, errors) if isinstance(source, str) else source
-    if errors:
-        return None, tuple(errors)
-    data = cfg.as_mapping(raw, "", errors)
+    data = cfg.as_mapping(source, "", errors)
     policy = None if data is None else _build(data, errors)
     if policy is None and not errors:  # defensive: a parser returned None without saying why
         errors.append(ConfigError("", "invalid policy"))
     return policy, tuple(errors)
 
 
-def load_policy(source: str | Mapping[str, object], file_name: str = "policy.yaml") -> Policy:
-    """Parse and validate a policy; raises `PolicyError` listing every problem."""
+def load_policy(source: object, file_name: str = "policy.yaml") -> Policy:
+    """Validate a parsed policy; raises `PolicyError` listing every problem."""
     errors: list[ConfigError] = []
-    raw = _parse_text(source, errors) if isinstance(source, str) else source
-    data = None if errors else cfg.as_mapping(raw, "", errors)
+    data = cfg.as_mapping(source, "", errors)
     policy = None if data is None else _build(data, errors)
     if policy is None:
         raise PolicyError(file_name, errors or [ConfigError("", "invalid policy")])
