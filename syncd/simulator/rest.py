@@ -20,7 +20,7 @@ from syncd.simulator.faults import Faults
 from syncd.simulator.limits import Stats
 from syncd.simulator.org import Org, Record
 from syncd.simulator.schema import FieldDef, FieldType, ObjectDef, is_valid_id, make_id
-from syncd.simulator.values import format_datetime, format_time, parse_datetime
+from syncd.simulator.values import format_datetime, format_time, parse_datetime, to_json
 
 MAX_PAGE = 2000
 MIN_PAGE = 200
@@ -53,6 +53,9 @@ def _converter(field: FieldDef) -> Callable[[Any], Any] | None:
         return date.isoformat
     if field.type is FieldType.TIME:
         return format_time
+    if field.type is FieldType.ANYTYPE:
+        # A history value keeps its field's type: dates and datetimes render as that field would.
+        return to_json
     return None
 
 

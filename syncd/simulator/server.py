@@ -34,8 +34,10 @@ from syncd.simulator.errors import SalesforceApiError, not_found
 from syncd.simulator.faults import Faults, FaultSettings
 from syncd.simulator.limits import DEFAULT_DAILY_BUDGET, ApiUsage, Stats
 from syncd.simulator.oauth import OAuthConfig, OAuthError, TokenStore, grant, token_response
-from syncd.simulator.org import Org, SimClock
+from syncd.simulator.org import Org, Record, SimClock
+from syncd.simulator.people import edit_lead, inject_activity
 from syncd.simulator.rest import RequestContext, RestApi, Result
+from syncd.simulator.writelog import Op, Write
 
 MIN_VERSION = 50.0
 MAX_VERSION = 68.0  # Winter '27 (released October 2026)
@@ -58,6 +60,10 @@ ADMIN_RESOURCES = (
     "POST seed",
     "PUT budget",
     "PUT assignment-rule",
+    "GET writes",
+    "POST writes/reset",
+    "POST leads/edit",
+    "POST activities",
 )
 
 
@@ -333,6 +339,50 @@ class Simulator:
             # The API sessions belong to the integration user, whose id survives clear().
             return seed_module.generate_org(self.org, leads=leads, seed=seed, now=self.org.now())
 
+    def set_faults(self, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """Apply fault settings and one-off actions; the settings now in force.
+
+        Besides ``FaultSettings`` fields: ``session_ttl_calls`` (each session expires after
+        that many calls from now; null: never), ``daily_budget``, and the actions
+        ``expire_sessions`` and ``exhaust_budget``.
+        """
+        body = dict(changes)
+        actions = {
+            k: body.pop(k)
+            for k in ("expire_sessions", "exhaust_budget", "session_ttl_calls", "daily_budget")
+            if k in body
+        }
+        settings = self.faults.update(body)
+        if "session_ttl_calls" in actions:
+            ttl = actions["session_ttl_calls"]
+            self.tokens.set_ttl_calls(None if ttl is None else int(ttl))
+        if "daily_budget" in actions:
+            self.usage.daily_budget = int(actions["daily_budget"])
+        if actions.get("expire_sessions"):
+            self.tokens.expire_all()
+        if actions.get("exhaust_budget"):
+            self.usage.exhaust()
+        return {
+            **dataclasses.asdict(settings),
+            "session_ttl_calls": self.tokens.ttl_calls,
+            "daily_budget": self.usage.daily_budget,
+        }
+
+    def writes_body(self, args: Mapping[str, str]) -> dict[str, Any]:
+        """``GET /__sim/writes[?object=&by=&op=]``: the write log and its per-object counts."""
+        op = args.get("op")
+        if op not in (None, "create", "update", "delete"):
+            raise ValueError(f"op must be create, update or delete, not {op!r}")
+        found = self.org.writes.writes(
+            sobject=args.get("object"),
+            by=args.get("by"),
+            op=op,  # type: ignore[arg-type]
+        )
+        return {
+            "writes": [w.to_json() for w in found],
+            "counts": self.org.writes.counts(by=args.get("by")),
+        }
+
     def admin(self, request: Request, path: str) -> Response:
         method = request.method
         try:
@@ -355,15 +405,7 @@ class Simulator:
             if path == "faults" and method == "GET":
                 return _json(200, self.faults.to_json())
             if path == "faults" and method in ("PUT", "PATCH"):
-                actions = {
-                    k: body.pop(k) for k in ("expire_sessions", "exhaust_budget") if k in body
-                }
-                settings = self.faults.update(body)
-                if actions.get("expire_sessions"):
-                    self.tokens.expire_all()
-                if actions.get("exhaust_budget"):
-                    self.usage.exhaust()
-                return _json(200, {**settings.__dict__})
+                return _json(200, self.set_faults(body))
             if path == "clock" and method == "GET":
                 return _json(200, {"now": self.org.now().isoformat()})
             if path == "clock/advance" and method == "POST":
@@ -385,9 +427,32 @@ class Simulator:
             if path == "assignment-rule" and method == "PUT":
                 self.org.assignment_rule_active = bool(body["active"])
                 return _json(200, {"active": self.org.assignment_rule_active})
+            if path == "writes" and method == "GET":
+                return _json(200, self.writes_body(request.args))
+            if path == "writes/reset" and method == "POST":
+                self.org.writes.reset()
+                return _json(200, {"reset": True})
+            if path == "leads/edit" and method == "POST":
+                lead = edit_lead(
+                    self.org, str(body["lead_id"]), by=str(body["by"]), **body["fields"]
+                )
+                return _json(
+                    200, {"id": lead["Id"], "SystemModstamp": lead["SystemModstamp"].isoformat()}
+                )
+            if path == "activities" and method == "POST":
+                at = body.get("at")
+                new_id = inject_activity(
+                    self.org,
+                    str(body["lead_id"]),
+                    str(body["kind"]),
+                    datetime.fromisoformat(at) if at else None,
+                )
+                return _json(200, {"id": new_id})
             if path == "budget" and method == "PUT":
                 self.usage.daily_budget = int(body["daily_budget"])
                 return _json(200, {"daily_budget": self.usage.daily_budget})
+        except SalesforceApiError as exc:
+            return _json(exc.status, [exc.to_error()])
         except (ValueError, TypeError, KeyError) as exc:
             return _json(400, {"error": str(exc)})
         return _json(404, {"error": f"no admin resource {method} /__sim/{path}"})
@@ -470,8 +535,41 @@ class SimAdmin:
     def faults(self) -> FaultSettings:
         return self.sim.faults.settings
 
-    def set_faults(self, **changes: Any) -> FaultSettings:
-        return self.sim.faults.update(changes)
+    def set_faults(self, **changes: Any) -> dict[str, Any]:
+        """Switch faults at runtime (see ``Simulator.set_faults`` for the keys)."""
+        return self.sim.set_faults(changes)
+
+    # --- people, activities and the write log ---
+
+    def edit_lead(self, lead_id: str, by: str, **fields: Any) -> Record:
+        """A person's edit in Salesforce (history rows, LastModifiedById = ``by``)."""
+        return edit_lead(self.sim.org, lead_id, by=by, **fields)
+
+    def inject_activity(self, lead_id: str, kind: str, at: datetime | None = None) -> str:
+        """A marketing system's Task (``kind`` = its Type) or ``CampaignMember`` response."""
+        return inject_activity(self.sim.org, lead_id, kind, at)
+
+    def writes(
+        self, *, sobject: str | None = None, by: str | None = None, op: Op | None = None
+    ) -> list[Write]:
+        """Every create/update/delete the org accepted, oldest first."""
+        return self.sim.org.writes.writes(sobject=sobject, by=by, op=op)
+
+    def write_counts(self, *, by: str | None = None) -> dict[str, dict[str, int]]:
+        return self.sim.org.writes.counts(by=by)
+
+    def reset_writes(self) -> None:
+        self.sim.org.writes.reset()
+
+    def history(self, lead_id: str) -> list[Record]:
+        """The LeadHistory rows of one lead, oldest first."""
+        with self.sim.org.lock:
+            rows = [
+                dict(r)
+                for r in self.sim.org.table("LeadHistory").values()
+                if r["LeadId"] == lead_id
+            ]
+        return sorted(rows, key=lambda r: (r["CreatedDate"], r["Id"]))
 
     def expire_sessions(self) -> None:
         self.sim.tokens.expire_all()
