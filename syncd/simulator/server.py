@@ -352,7 +352,7 @@ class Simulator:
             for k in ("expire_sessions", "exhaust_budget", "session_ttl_calls", "daily_budget")
             if k in body
         }
-        settings = self.faults.update(body)
+        self.faults.update(body)
         if "session_ttl_calls" in actions:
             ttl = actions["session_ttl_calls"]
             self.tokens.set_ttl_calls(None if ttl is None else int(ttl))
@@ -362,8 +362,12 @@ class Simulator:
             self.tokens.expire_all()
         if actions.get("exhaust_budget"):
             self.usage.exhaust()
+        return self.fault_state()
+
+    def fault_state(self) -> dict[str, Any]:
+        """The faults in force, including session lifetime and the daily budget."""
         return {
-            **dataclasses.asdict(settings),
+            **self.faults.to_json(),
             "session_ttl_calls": self.tokens.ttl_calls,
             "daily_budget": self.usage.daily_budget,
         }
@@ -403,7 +407,7 @@ class Simulator:
                     self.usage.reset()
                 return _json(200, {"reset": True})
             if path == "faults" and method == "GET":
-                return _json(200, self.faults.to_json())
+                return _json(200, self.fault_state())
             if path == "faults" and method in ("PUT", "PATCH"):
                 return _json(200, self.set_faults(body))
             if path == "clock" and method == "GET":
