@@ -41,6 +41,7 @@ from syncd.simulator.schema import (
     make_id,
     to_18,
 )
+from syncd.simulator.validation import ValidationRule, enforce
 from syncd.simulator.values import normalize, normalize_native, out_of_range
 from syncd.simulator.writelog import Op, WriteLog
 
@@ -101,6 +102,8 @@ class Org:
         self.assignment_rule_active = assignment_rule_active
         self._undo: list[tuple[str, str, Record | None]] | None = None
         self.writes = WriteLog()
+        # The org's active validation rules (none until a test or the admin API adds some).
+        self.validation_rules: list[ValidationRule] = []
         # Field History Tracking per object: the admin can switch fields on and off.
         self.history_tracked: dict[str, frozenset[str]] = {
             name: default_tracked(schema[name]) for name in HISTORY_OBJECTS if name in schema
@@ -317,6 +320,10 @@ class Org:
                     f"Required fields are missing: [{', '.join(missing)}]",
                     missing,
                 )
+        if self.validation_rules:
+            # Validation rules see the record as it would be saved: stored values plus changes.
+            saved = {**(existing if existing is not None else self._blank(objdef)), **values}
+            enforce(self.validation_rules, objdef.name, saved)
 
     def _check_value(self, field: FieldDef, value: Any) -> None:
         if field.type is FieldType.PICKLIST and field.restricted_picklist:

@@ -26,6 +26,9 @@ MAX_PAGE = 2000
 MIN_PAGE = 200
 LONG_TEXT_PAGE = 200
 COLLECTION_LIMIT = 200
+# Collections retrieve: ids fit in a GET URL up to ~800; a POST body takes up to 2,000.
+RETRIEVE_GET_LIMIT = 800
+RETRIEVE_POST_LIMIT = 2000
 CURSOR_IDLE_SECONDS = 15 * 60
 MAX_CURSORS = 200
 UPDATED_WINDOW = timedelta(days=30)
@@ -366,6 +369,50 @@ class RestApi:
             )
 
     # --- sObject Collections ---
+
+    def collection_retrieve(self, ctx: RequestContext, objdef: ObjectDef) -> Result:
+        """``GET ?ids=&fields=`` or ``POST {"ids", "fields"}``: records in id order, null if absent.
+
+        Salesforce answers a missing or deleted id with null in its place, not an error;
+        an unknown field fails the whole call with INVALID_FIELD.
+        """
+        ids: list[Any]
+        names: list[Any]
+        if ctx.method == "GET":
+            ids = [i for i in ctx.args.get("ids", "").split(",") if i]
+            names = [n.strip() for n in ctx.args.get("fields", "").split(",") if n.strip()]
+        else:
+            body = _json_object(ctx.json)
+            raw_ids, raw_names = body.get("ids"), body.get("fields")
+            if not isinstance(raw_ids, list) or not isinstance(raw_names, list):
+                raise SalesforceApiError(
+                    400, "JSON_PARSER_ERROR", "ids and fields must be lists of strings"
+                )
+            ids, names = raw_ids, raw_names
+        if not ids:
+            raise SalesforceApiError(400, "MISSING_ARGUMENT", "ids: at least one id is required")
+        if not names:
+            raise SalesforceApiError(
+                400, "MISSING_ARGUMENT", "fields: at least one field is required"
+            )
+        limit = RETRIEVE_GET_LIMIT if ctx.method == "GET" else RETRIEVE_POST_LIMIT
+        if len(ids) > limit:
+            raise SalesforceApiError(
+                400, "EXCEEDED_ID_LIMIT", f"cannot retrieve more than {limit} records in one call"
+            )
+        fields = [_field(objdef, str(name)).name for name in names]
+        serialize = record_serializer(objdef, fields, ctx.base)
+        out: list[dict[str, Any] | None] = []
+        with self.org.lock:
+            for record_id in ids:
+                if not isinstance(record_id, str) or not record_id.startswith(objdef.key_prefix):
+                    raise SalesforceApiError(
+                        400, "MALFORMED_ID", f"malformed id {record_id}", ["Id"]
+                    )
+                found = self.org.find(record_id)
+                live = found is not None and not found[1].get("IsDeleted")
+                out.append(serialize(found[1]) if live and found is not None else None)
+        return 200, out
 
     def collection(self, ctx: RequestContext, *, creating: bool) -> Result:
         body = _json_object(ctx.json)

@@ -37,6 +37,7 @@ from syncd.simulator.oauth import OAuthConfig, OAuthError, TokenStore, grant, to
 from syncd.simulator.org import Org, Record, SimClock
 from syncd.simulator.people import edit_lead, inject_activity
 from syncd.simulator.rest import RequestContext, RestApi, Result
+from syncd.simulator.validation import ValidationRule
 from syncd.simulator.writelog import Op, Write
 
 MIN_VERSION = 50.0
@@ -64,6 +65,8 @@ ADMIN_RESOURCES = (
     "POST writes/reset",
     "POST leads/edit",
     "POST activities",
+    "GET validation-rules",
+    "PUT validation-rules",
 )
 
 
@@ -225,6 +228,8 @@ class Simulator:
             return self._sobjects(ctx, seg)
         if seg[:2] == ["composite", "sobjects"] and n == 2 and method in ("POST", "PATCH"):
             return self.rest.collection(ctx, creating=method == "POST")
+        if seg[:2] == ["composite", "sobjects"] and n == 3 and method in ("GET", "POST"):
+            return self.rest.collection_retrieve(ctx, self.org.object_def(seg[2]))
         if head == "jobs" and n >= 2 and seg[1] in ("query", "ingest"):
             return self._jobs(ctx, seg, request)
         raise not_found()
@@ -452,6 +457,12 @@ class Simulator:
                     datetime.fromisoformat(at) if at else None,
                 )
                 return _json(200, {"id": new_id})
+            if path == "validation-rules" and method == "GET":
+                return _json(200, [r.to_json() for r in self.org.validation_rules])
+            if path == "validation-rules" and method == "PUT":
+                rules = [ValidationRule.from_json(item) for item in body.get("rules", [])]
+                self.org.validation_rules[:] = rules
+                return _json(200, [r.to_json() for r in rules])
             if path == "budget" and method == "PUT":
                 self.usage.daily_budget = int(body["daily_budget"])
                 return _json(200, {"daily_budget": self.usage.daily_budget})
@@ -561,6 +572,10 @@ class SimAdmin:
 
     def write_counts(self, *, by: str | None = None) -> dict[str, dict[str, int]]:
         return self.sim.org.writes.counts(by=by)
+
+    def add_validation_rule(self, rule: ValidationRule) -> None:
+        """Activate a validation rule (FIELD_CUSTOM_VALIDATION_EXCEPTION per record)."""
+        self.sim.org.validation_rules.append(rule)
 
     def reset_writes(self) -> None:
         self.sim.org.writes.reset()
