@@ -6,6 +6,7 @@ Each handler takes the parsed request and returns ``(status, body)``; the WSGI l
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import threading
 import time
@@ -14,12 +15,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from syncd.simulator import soql
+from syncd.simulator import relations, soql
 from syncd.simulator.errors import SalesforceApiError, not_found
 from syncd.simulator.faults import Faults
 from syncd.simulator.limits import Stats
 from syncd.simulator.org import Org, Record
-from syncd.simulator.schema import FieldDef, FieldType, ObjectDef, is_valid_id, make_id
+from syncd.simulator.schema import (
+    FieldDef,
+    FieldType,
+    ObjectDef,
+    is_valid_id,
+    make_id,
+    relationship_name,
+)
 from syncd.simulator.values import format_datetime, format_time, parse_datetime, to_json
 
 MAX_PAGE = 2000
@@ -169,15 +177,70 @@ class RestApi:
     # --- query ---
 
     def run_soql(self, text: str) -> tuple[soql.BoundQuery, ObjectDef]:
-        """Parse and bind ``text`` (400 MALFORMED_QUERY / INVALID_FIELD / INVALID_TYPE)."""
+        """Parse and bind ``text`` (400 MALFORMED_QUERY / INVALID_FIELD / INVALID_TYPE).
+
+        The bound query's ``fields`` keep relationship paths (``Owner.Name``) in select
+        order and canonical spelling; the SOQL binder itself only sees plain fields.
+        """
         try:
             parsed = soql.parse(text)
             name = soql.resolve_object(parsed, self.org.schema)
             objdef = self.org.object_def(name)
-            bound = soql.bind(parsed, {f.name: f for f in objdef.fields}, objdef.name)
+            paths = {
+                f: relations.resolve(objdef, self.org.schema, f).text
+                for f in parsed.fields
+                if relations.is_path(f)
+            }
+            plain = parsed
+            if paths:
+                kept = [
+                    (f, pos)
+                    for f, pos in zip(
+                        parsed.fields,
+                        parsed.field_positions or (0,) * len(parsed.fields),
+                        strict=True,
+                    )
+                    if f not in paths
+                ] or [("Id", 0)]
+                plain = dataclasses.replace(
+                    parsed,
+                    fields=tuple(f for f, _ in kept),
+                    field_positions=tuple(p for _, p in kept),
+                )
+            bound = soql.bind(plain, {f.name: f for f in objdef.fields}, objdef.name)
         except soql.SoqlError as exc:
             raise SalesforceApiError(400, exc.error_code, exc.message) from None
+        if paths:
+            canonical = iter(bound.fields)
+            select = [paths[f] if f in paths else next(canonical) for f in parsed.fields]
+            bound = dataclasses.replace(bound, fields=tuple(select))
         return bound, objdef
+
+    def serializer(
+        self, objdef: ObjectDef, fields: Sequence[str], base: str
+    ) -> Callable[[Record], dict[str, Any]]:
+        """The REST rendering of a query's records, relationship fields nested."""
+        plain = [f for f in fields if not relations.is_path(f)]
+        serialize = record_serializer(objdef, plain, base)
+        if len(plain) == len(fields):
+            return serialize
+        paths = [
+            relations.resolve(objdef, self.org.schema, f) for f in fields if relations.is_path(f)
+        ]
+        return relations.with_relationships(serialize, fields, paths, base, self.org.find)
+
+    def value_getters(
+        self, objdef: ObjectDef, fields: Sequence[str]
+    ) -> list[Callable[[Record], Any]]:
+        """One value reader per selected field (a Bulk CSV column), relationship paths included."""
+        getters: list[Callable[[Record], Any]] = []
+        for name in fields:
+            if relations.is_path(name):
+                path = relations.resolve(objdef, self.org.schema, name)
+                getters.append(relations.flat_getter(path, self.org.find))
+            else:
+                getters.append(_getter(name))
+        return getters
 
     def _candidates(self, objdef: ObjectDef, *, include_deleted: bool) -> list[Record]:
         """The records a query may see: queryAll adds the recycle bin (IsDeleted = true)."""
@@ -212,7 +275,7 @@ class RestApi:
         records = self.matching(bound, objdef, include_deleted=include_deleted)
         page_size = self._page_size(ctx, objdef, bound.fields)
         cursor = Cursor(
-            records, record_serializer(objdef, bound.fields, ctx.base), page_size, time.monotonic()
+            records, self.serializer(objdef, bound.fields, ctx.base), page_size, time.monotonic()
         )
         resource = "queryAll" if include_deleted else "query"
         locator = self.cursors.open(cursor) if len(records) > page_size else ""
@@ -226,7 +289,9 @@ class RestApi:
             if key.strip().lower() == "batchsize" and value.strip().isdigit():
                 # Salesforce honours 200..2,000; other values are clamped, not refused.
                 size = min(MAX_PAGE, max(MIN_PAGE, int(value)))
-        long_text = sum(1 for f in fields if _field(objdef, f).is_long_text)
+        long_text = sum(
+            1 for f in fields if not relations.is_path(f) and _field(objdef, f).is_long_text
+        )
         if long_text >= 2:
             # Several long text areas in one query shrink the page to 200 records.
             size = min(size, LONG_TEXT_PAGE)
@@ -569,6 +634,10 @@ class RestApi:
         return start, end
 
 
+def _getter(name: str) -> Callable[[Record], Any]:
+    return lambda record: record.get(name)
+
+
 def _rolled_back(result: dict[str, Any], error: dict[str, Any], creating: bool) -> dict[str, Any]:
     # Rolled-back inserts have no id any more; rolled-back updates keep theirs.
     head = {} if creating else {"id": result["id"]}
@@ -579,12 +648,6 @@ def _json_object(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise SalesforceApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
     return payload
-
-
-def _relationship_name(f: FieldDef) -> str | None:
-    if f.type is FieldType.REFERENCE and f.name.endswith("Id"):
-        return f.name[:-2]
-    return None
 
 
 def _describe_field(objdef: ObjectDef, f: FieldDef) -> dict[str, Any]:
@@ -625,7 +688,7 @@ def _describe_field(objdef: ObjectDef, f: FieldDef) -> dict[str, Any]:
             for value in f.picklist_values
         ],
         "referenceTo": list(f.reference_to),
-        "relationshipName": _relationship_name(f),
+        "relationshipName": relationship_name(f),
         "htmlFormatted": False,
         "caseSensitive": False,
     }

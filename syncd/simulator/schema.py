@@ -503,10 +503,19 @@ HISTORY_DATA_TYPES: Mapping[FieldType, str] = {
 }
 
 
+def relationship_name(field: FieldDef) -> str | None:
+    """A lookup's relationship name (OwnerId: Owner, Partner__c: Partner__r); None otherwise."""
+    if field.type is not FieldType.REFERENCE:
+        return None
+    if field.custom and field.name.endswith("__c"):
+        return field.name[:-3] + "__r"
+    return field.name[:-2] if field.name.endswith("Id") else None
+
+
 def history_field_name(field: FieldDef) -> str:
     """How a history row names ``field``: a standard lookup by its relationship (OwnerId: Owner)."""
-    if field.type is FieldType.REFERENCE and not field.custom and field.name.endswith("Id"):
-        return field.name[:-2]
+    if not field.custom:
+        return relationship_name(field) or field.name
     return field.name
 
 

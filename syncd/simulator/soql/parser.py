@@ -5,7 +5,8 @@ NOT or a mix of AND and OR needs parentheses)::
 
     query       := SELECT select FROM name [WHERE logical] [ORDER BY order (, order)*]
                    [LIMIT int] [OFFSET int] EOF
-    select      := COUNT ( ) | name (, name)*
+    select      := COUNT ( ) | item (, item)*
+    item        := name | name . name                       -- one relationship level
     logical     := NOT condition | condition (AND condition)* | condition (OR condition)*
     condition   := ( logical ) | name op value
     op          := = | != | <> | < | <= | > | >= | LIKE | IN | NOT IN
@@ -13,7 +14,8 @@ NOT or a mix of AND and OR needs parentheses)::
                  | relative-date | ( value (, value)* )      -- the list only after IN
     order       := name [ASC | DESC] [NULLS FIRST | NULLS LAST]
 
-Everything else (GROUP BY, HAVING, subqueries, aggregates, relationship paths, aliases,
+Everything else (GROUP BY, HAVING, subqueries, aggregates, relationship paths outside
+SELECT or deeper than one level, aliases,
 WITH, FOR, TYPEOF, bind variables...) is refused as ``unexpected token`` at the place
 it starts, never skipped.
 """
@@ -163,6 +165,19 @@ class _Parser:
             raise self.unexpected(nxt)
         return tok
 
+    def select_item(self) -> tuple[Token, str]:
+        """A selected field: a name, or one relationship level (``Owner.Name``, ``Who.Type``)."""
+        tok = self.tok
+        if tok.kind is not Kind.IDENT or tok.text.upper() in RESERVED:
+            raise self.unexpected()
+        nxt = self.peek()
+        if not (nxt.kind is Kind.PUNCT and nxt.text == "."):
+            return tok, self.name().text
+        self.advance()
+        self.advance()
+        field_tok = self.name()  # a second "." (two levels) is refused here
+        return tok, f"{tok.text}.{field_tok.text}"
+
     def object_name(self) -> Token:
         """The FROM object. Quirk: ``Group`` (queues) is a real object; GROUP is reserved only
         as the start of GROUP BY, so ``FROM Group WHERE ...`` is valid SOQL."""
@@ -187,8 +202,8 @@ class _Parser:
             is_count = True
         else:
             while True:
-                tok = self.name()
-                fields.append(tok.text)
+                tok, text = self.select_item()
+                fields.append(text)
                 positions.append(tok.pos)
                 if not self.accept_punct(","):
                     break
