@@ -8,7 +8,6 @@ admin API (never counted as API calls).
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import json
 import logging
@@ -17,9 +16,8 @@ import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,16 +27,15 @@ import trustme
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from syncd.simulator.admin import SimAdmin, handle_admin
+from syncd.simulator.admin import json_response as _json
 from syncd.simulator.bulk import BulkApi, CsvReply
 from syncd.simulator.errors import SalesforceApiError, not_found
 from syncd.simulator.faults import Faults, FaultSettings
 from syncd.simulator.limits import DEFAULT_DAILY_BUDGET, ApiUsage, Stats
 from syncd.simulator.oauth import OAuthConfig, OAuthError, TokenStore, grant, token_response
-from syncd.simulator.org import Org, Record, SimClock
-from syncd.simulator.people import edit_lead, inject_activity
+from syncd.simulator.org import Org, SimClock
 from syncd.simulator.rest import RequestContext, RestApi, Result
-from syncd.simulator.validation import ValidationRule
-from syncd.simulator.writelog import Op, Write
 
 MIN_VERSION = 50.0
 MAX_VERSION = 68.0  # Winter '27 (released October 2026)
@@ -48,26 +45,6 @@ _ID_SEGMENT = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 _log = logging.getLogger("syncd.simulator")
 
 RepsTick = Callable[[Org], Any]
-ADMIN_RESOURCES = (
-    "GET connection",
-    "GET stats",
-    "POST stats/reset",
-    "POST reset",
-    "GET faults",
-    "PUT faults",
-    "GET clock",
-    "POST clock/advance",
-    "POST reps/tick",
-    "POST seed",
-    "PUT budget",
-    "PUT assignment-rule",
-    "GET writes",
-    "POST writes/reset",
-    "POST leads/edit",
-    "POST activities",
-    "GET validation-rules",
-    "PUT validation-rules",
-)
 
 
 class Simulator:
@@ -344,146 +321,8 @@ class Simulator:
             # The API sessions belong to the integration user, whose id survives clear().
             return seed_module.generate_org(self.org, leads=leads, seed=seed, now=self.org.now())
 
-    def set_faults(self, changes: Mapping[str, Any]) -> dict[str, Any]:
-        """Apply fault settings and one-off actions; the settings now in force.
-
-        Besides ``FaultSettings`` fields: ``session_ttl_calls`` (each session expires after
-        that many calls from now; null: never), ``daily_budget``, and the actions
-        ``expire_sessions`` and ``exhaust_budget``.
-        """
-        body = dict(changes)
-        actions = {
-            k: body.pop(k)
-            for k in ("expire_sessions", "exhaust_budget", "session_ttl_calls", "daily_budget")
-            if k in body
-        }
-        self.faults.update(body)
-        if "session_ttl_calls" in actions:
-            ttl = actions["session_ttl_calls"]
-            self.tokens.set_ttl_calls(None if ttl is None else int(ttl))
-        if "daily_budget" in actions:
-            self.usage.daily_budget = int(actions["daily_budget"])
-        if actions.get("expire_sessions"):
-            self.tokens.expire_all()
-        if actions.get("exhaust_budget"):
-            self.usage.exhaust()
-        return self.fault_state()
-
-    def fault_state(self) -> dict[str, Any]:
-        """The faults in force, including session lifetime and the daily budget."""
-        return {
-            **self.faults.to_json(),
-            "session_ttl_calls": self.tokens.ttl_calls,
-            "daily_budget": self.usage.daily_budget,
-        }
-
-    def writes_body(self, args: Mapping[str, str]) -> dict[str, Any]:
-        """``GET /__sim/writes[?object=&by=&op=]``: the write log and its per-object counts."""
-        op = args.get("op")
-        if op not in (None, "create", "update", "delete"):
-            raise ValueError(f"op must be create, update or delete, not {op!r}")
-        found = self.org.writes.writes(
-            sobject=args.get("object"),
-            by=args.get("by"),
-            op=op,  # type: ignore[arg-type]
-        )
-        return {
-            "writes": [w.to_json() for w in found],
-            "counts": self.org.writes.counts(by=args.get("by")),
-        }
-
     def admin(self, request: Request, path: str) -> Response:
-        method = request.method
-        try:
-            body = request.get_json(silent=True) or {}
-            if path == "connection" and method == "GET":
-                return _json(200, self.connection)
-            if path == "stats" and method == "GET":
-                return _json(
-                    200,
-                    {
-                        **self.stats.snapshot(),
-                        "api_usage": {"used": self.usage.used, "max": self.usage.daily_budget},
-                    },
-                )
-            if path in ("stats/reset", "reset") and method == "POST":
-                self.stats.reset()
-                if path == "reset":
-                    self.usage.reset()
-                return _json(200, {"reset": True})
-            if path == "faults" and method == "GET":
-                return _json(200, self.fault_state())
-            if path == "faults" and method in ("PUT", "PATCH"):
-                return _json(200, self.set_faults(body))
-            if path == "clock" and method == "GET":
-                return _json(200, {"now": self.org.now().isoformat()})
-            if path == "clock/advance" and method == "POST":
-                clock = self.org.clock
-                if not isinstance(clock, SimClock):
-                    return _json(409, {"error": "the org clock is not a SimClock"})
-                clock.advance(timedelta(seconds=float(body.get("seconds", 0))))
-                return _json(200, {"now": self.org.now().isoformat()})
-            if path == "reps/tick" and method == "POST":
-                if self.reps_tick is None:
-                    return _json(409, {"error": "rep behaviour is not enabled"})
-                result = self.reps_tick(self.org)
-                return _json(200, {"ticked": True, "result": _jsonable(result)})
-            if path == "seed" and method == "POST":
-                summary = self.reseed(int(body.get("leads", 100)), int(body.get("seed", 0)))
-                return _json(200, {"seeded": True, "summary": _jsonable(summary)})
-            if path == "" and method == "GET":
-                return _json(200, {"resources": sorted(ADMIN_RESOURCES)})
-            if path == "assignment-rule" and method == "PUT":
-                self.org.assignment_rule_active = bool(body["active"])
-                return _json(200, {"active": self.org.assignment_rule_active})
-            if path == "writes" and method == "GET":
-                return _json(200, self.writes_body(request.args))
-            if path == "writes/reset" and method == "POST":
-                self.org.writes.reset()
-                return _json(200, {"reset": True})
-            if path == "leads/edit" and method == "POST":
-                lead = edit_lead(
-                    self.org, str(body["lead_id"]), by=str(body["by"]), **body["fields"]
-                )
-                return _json(
-                    200, {"id": lead["Id"], "SystemModstamp": lead["SystemModstamp"].isoformat()}
-                )
-            if path == "activities" and method == "POST":
-                at = body.get("at")
-                new_id = inject_activity(
-                    self.org,
-                    str(body["lead_id"]),
-                    str(body["kind"]),
-                    datetime.fromisoformat(at) if at else None,
-                )
-                return _json(200, {"id": new_id})
-            if path == "validation-rules" and method == "GET":
-                return _json(200, [r.to_json() for r in self.org.validation_rules])
-            if path == "validation-rules" and method == "PUT":
-                rules = [ValidationRule.from_json(item) for item in body.get("rules", [])]
-                self.org.validation_rules[:] = rules
-                return _json(200, [r.to_json() for r in rules])
-            if path == "budget" and method == "PUT":
-                self.usage.daily_budget = int(body["daily_budget"])
-                return _json(200, {"daily_budget": self.usage.daily_budget})
-        except SalesforceApiError as exc:
-            return _json(exc.status, [exc.to_error()])
-        except (ValueError, TypeError, KeyError) as exc:
-            return _json(400, {"error": str(exc)})
-        return _json(404, {"error": f"no admin resource {method} /__sim/{path}"})
-
-
-def _jsonable(value: Any) -> Any:
-    """Summaries from seed/reps code (dataclasses, mappings, datetimes) as plain JSON."""
-
-    def encode(item: Any) -> Any:
-        if dataclasses.is_dataclass(item) and not isinstance(item, type):
-            return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
-        if isinstance(item, Mapping):
-            return dict(item)
-        return str(item)
-
-    return json.loads(json.dumps(value, default=encode))
+        return handle_admin(self, request, path)
 
 
 def _endpoint_label(segments: list[str]) -> str:
@@ -499,14 +338,6 @@ def _endpoint_label(segments: list[str]) -> str:
         else:
             out.append(seg)
     return "/".join(out) or "/"
-
-
-def _json(status: int, body: Any) -> Response:
-    return Response(
-        json.dumps(body, separators=(",", ":")),
-        status=status,
-        content_type="application/json;charset=UTF-8",
-    )
 
 
 def _reply(status: int, body: Any) -> Response:
@@ -531,104 +362,6 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 # --- running it ----------------------------------------------------------------------------
-
-
-@dataclass
-class SimAdmin:
-    """Python access to what ``/__sim/`` offers, for tests and the CLI."""
-
-    sim: Simulator
-
-    def stats(self) -> dict[str, Any]:
-        return self.sim.stats.snapshot()
-
-    def reset(self) -> None:
-        self.sim.stats.reset()
-        self.sim.usage.reset()
-
-    @property
-    def faults(self) -> FaultSettings:
-        return self.sim.faults.settings
-
-    def set_faults(self, **changes: Any) -> dict[str, Any]:
-        """Switch faults at runtime (see ``Simulator.set_faults`` for the keys)."""
-        return self.sim.set_faults(changes)
-
-    # --- people, activities and the write log ---
-
-    def edit_lead(self, lead_id: str, by: str, **fields: Any) -> Record:
-        """A person's edit in Salesforce (history rows, LastModifiedById = ``by``)."""
-        return edit_lead(self.sim.org, lead_id, by=by, **fields)
-
-    def inject_activity(self, lead_id: str, kind: str, at: datetime | None = None) -> str:
-        """A marketing system's Task (``kind`` = its Type) or ``CampaignMember`` response."""
-        return inject_activity(self.sim.org, lead_id, kind, at)
-
-    def writes(
-        self, *, sobject: str | None = None, by: str | None = None, op: Op | None = None
-    ) -> list[Write]:
-        """Every create/update/delete the org accepted, oldest first."""
-        return self.sim.org.writes.writes(sobject=sobject, by=by, op=op)
-
-    def write_counts(self, *, by: str | None = None) -> dict[str, dict[str, int]]:
-        return self.sim.org.writes.counts(by=by)
-
-    def add_validation_rule(self, rule: ValidationRule) -> None:
-        """Activate a validation rule (FIELD_CUSTOM_VALIDATION_EXCEPTION per record)."""
-        self.sim.org.validation_rules.append(rule)
-
-    def reset_writes(self) -> None:
-        self.sim.org.writes.reset()
-
-    def history(self, lead_id: str) -> list[Record]:
-        """The LeadHistory rows of one lead, oldest first."""
-        with self.sim.org.lock:
-            rows = [
-                dict(r)
-                for r in self.sim.org.table("LeadHistory").values()
-                if r["LeadId"] == lead_id
-            ]
-        return sorted(rows, key=lambda r: (r["CreatedDate"], r["Id"]))
-
-    def expire_sessions(self) -> None:
-        self.sim.tokens.expire_all()
-
-    def exhaust_budget(self) -> None:
-        self.sim.usage.exhaust()
-
-    @property
-    def api_calls(self) -> int:
-        return sum(self.sim.stats.calls.values())
-
-    def calls(self, endpoint: str) -> int:
-        return self.sim.stats.calls[endpoint]
-
-    @property
-    def api_usage(self) -> int:
-        return self.sim.usage.used
-
-    def open_lead_ids(self, limit: int | None = None) -> list[str]:
-        """Live leads that are neither converted nor closed: the ones syncd may write to."""
-        closed = {"Disqualified", "Closed - Not Converted", "Closed - Converted"}
-        ids = [
-            r["Id"]
-            for r in self.sim.org.records("Lead")
-            if not r.get("IsConverted") and not r.get("IsDeleted") and r.get("Status") not in closed
-        ]
-        return ids if limit is None else ids[:limit]
-
-    def advance_clock(self, delta: timedelta) -> None:
-        clock = self.sim.org.clock
-        if not isinstance(clock, SimClock):
-            raise TypeError("the org clock is not a SimClock")
-        clock.advance(delta)
-
-    def reseed(self, leads: int, seed: int) -> Any:
-        """Replace the org's data with generated data (``syncd.simulator.seed``)."""
-        return self.sim.reseed(leads, seed)
-
-    def issue_token(self, user_id: str | None = None) -> str:
-        return self.sim.tokens.issue(user_id or self.sim.org.integration_user_id)
 
 
 class SimulatorHandle:
