@@ -319,7 +319,9 @@ class Simulator:
         with self.org.lock:
             self.org.clear()
             # The API sessions belong to the integration user, whose id survives clear().
-            return seed_module.generate_org(self.org, leads=leads, seed=seed, now=self.org.now())
+            summary = seed_module.generate_org(self.org, leads=leads, seed=seed, now=self.org.now())
+            self.org.writes.reset()
+            return summary
 
     def admin(self, request: Request, path: str) -> Response:
         return handle_admin(self, request, path)
@@ -480,6 +482,9 @@ def start_simulator(
     if leads > 0:
         seed_module = importlib.import_module("syncd.simulator.seed")
         seed_module.generate_org(org, leads=leads, seed=seed, now=org.now())
+    # The write log starts empty once the org is served: seeding and test setup are not
+    # writes a client made.
+    org.writes.reset()
     reps_tick: RepsTick | None = None
     if reps:
         reps_module = importlib.import_module("syncd.simulator.reps")
