@@ -816,6 +816,17 @@ class Org:
                 loser["MasterRecordId"] = master["Id"]
                 self._soft_delete(lead_def, loser, by_user=by_user)
             self._apply(lead_def, master, {}, by_user=by_user)
+            self._add_history(
+                [
+                    event_row(
+                        lead_def,
+                        master["Id"],
+                        "leadMerged",
+                        by_user=by_user or self.integration_user_id,
+                        now=self.now(),
+                    )
+                ]
+            )
 
     # --- replication -------------------------------------------------------------------------
 

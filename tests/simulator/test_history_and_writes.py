@@ -318,6 +318,36 @@ def test_all_or_none_rollback_leaves_no_write_and_no_history(sim: Served) -> Non
     assert history(sim, good) == []
 
 
+def test_bulk_ingest_updates_are_logged_and_leave_history(sim: Served) -> None:
+    sim.handle.admin.reset_writes()
+    lead_id = sim.ids.leads[5]
+    jobs = f"{sim.base}/jobs/ingest"
+    job = sim.http.post(
+        jobs,
+        json={"object": "Lead", "operation": "update", "contentType": "CSV"},
+        headers=sim.auth,
+    ).json()
+    sim.http.put(
+        f"{jobs}/{job['id']}/batches",
+        data=f"Id,Lead_Grade__c\n{lead_id},C\n".encode(),
+        headers={**sim.auth, "Content-Type": "text/csv"},
+    )
+
+    sim.http.patch(f"{jobs}/{job['id']}", json={"state": "UploadComplete"}, headers=sim.auth)
+
+    (write,) = sim.handle.admin.writes()
+    assert (write.op, write.id, dict(write.fields)) == ("update", lead_id, {"Lead_Grade__c": "C"})
+    assert [(r["Field"], r["NewValue"]) for r in history(sim, lead_id)] == [("Lead_Grade__c", "C")]
+
+
+def test_merged_and_converted_leads_carry_their_lifecycle_rows(sim: Served) -> None:
+    merged = [r["Field"] for r in sim.handle.admin.history(sim.ids.merged_master)]
+    converted = [r["Field"] for r in sim.handle.admin.history(sim.ids.converted_lead)]
+
+    assert merged == ["leadMerged"]
+    assert converted == ["Status", "leadConverted"]
+
+
 def test_deletes_are_logged_as_deletes(sim: Served) -> None:
     sim.handle.admin.reset_writes()
     lead_id = sim.ids.leads[4]
