@@ -268,6 +268,8 @@ class Org:
     ) -> None:
         """The per-record DML checks, raising the first failure as Salesforce reports it."""
         creating = existing is None
+        if objdef.read_only:
+            raise _read_only_object(objdef, "inserted" if creating else "updated")
         if existing is not None:
             if existing.get("IsDeleted"):
                 raise SalesforceApiError(400, "ENTITY_IS_DELETED", "entity is deleted")
@@ -624,6 +626,8 @@ class Org:
             record = self._require(objdef, record_id)
             if record.get("IsDeleted"):
                 raise SalesforceApiError(400, "ENTITY_IS_DELETED", "entity is deleted")
+            if objdef.read_only:
+                raise _read_only_object(objdef, "deleted")
             if not objdef.has_field("IsDeleted"):
                 raise SalesforceApiError(
                     400, "DELETE_FAILED", f"{objdef.name} records cannot be deleted"
@@ -900,6 +904,12 @@ def _field(objdef: ObjectDef, name: str) -> FieldDef:
     if found is None:
         raise KeyError(f"{objdef.name}.{name}")
     return found
+
+
+def _read_only_object(objdef: ObjectDef, verb: str) -> SalesforceApiError:
+    return SalesforceApiError(
+        400, "INVALID_TYPE_FOR_OPERATION", f"entity type cannot be {verb}: {objdef.label}"
+    )
 
 
 def _canonical_id(record_id: str) -> str:

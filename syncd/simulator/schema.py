@@ -148,6 +148,11 @@ class ObjectDef:
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    @property
+    def read_only(self) -> bool:
+        """Only the platform writes it (history objects): the API may read it, never write."""
+        return not any(f.createable or f.updateable for f in self.fields)
+
 
 class Schema(Mapping[str, ObjectDef]):
     """All objects of the org, looked up by name in any letter case or by key prefix."""

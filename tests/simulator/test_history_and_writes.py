@@ -202,6 +202,29 @@ def test_reps_simulation_edits_carry_the_rep_and_history(sim: Served) -> None:
     assert [r["Field"] for r in sim.handle.admin.history(sim.ids.leads[4])] == ["Rating"]
 
 
+def test_lead_history_is_read_only_to_the_api(sim: Served) -> None:
+    sim.handle.admin.edit_lead(sim.ids.leads[0], by=sim.ids.rep, Rating="Hot")
+    (row,) = history(sim, sim.ids.leads[0])
+
+    create = sim.http.post(f"{sim.base}/sobjects/LeadHistory", json={}, headers=sim.auth)
+    delete = sim.http.delete(f"{sim.base}/sobjects/LeadHistory/{row['Id']}", headers=sim.auth)
+    described = sim.http.get(f"{sim.base}/sobjects/LeadHistory/describe", headers=sim.auth).json()
+
+    assert create.json()[0]["errorCode"] == "INVALID_TYPE_FOR_OPERATION"
+    assert delete.json()[0]["errorCode"] == "INVALID_TYPE_FOR_OPERATION"
+    assert (described["createable"], described["updateable"], described["deletable"]) == (
+        False,
+        False,
+        False,
+    )
+    fields = {f["name"]: f["type"] for f in described["fields"]}
+    assert (fields["OldValue"], fields["NewValue"], fields["Field"]) == (
+        "anyType",
+        "anyType",
+        "picklist",
+    )
+
+
 # --- activities a marketing system creates -------------------------------------------------
 
 
