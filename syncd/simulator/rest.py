@@ -186,6 +186,7 @@ class RestApi:
             parsed = soql.parse(text)
             name = soql.resolve_object(parsed, self.org.schema)
             objdef = self.org.object_def(name)
+            parsed = _expand_field_groups(parsed, objdef)
             paths = {
                 f: relations.resolve(objdef, self.org.schema, f).text
                 for f in parsed.fields
@@ -632,6 +633,41 @@ class RestApi:
                 400, "INVALID_REPLICATION_DATE", "endDate must chronologically follow the startDate"
             )
         return start, end
+
+
+# FIELDS(ALL) and FIELDS(CUSTOM) are unbounded: Salesforce wants LIMIT 200 or less with them.
+FIELDS_UNBOUNDED_LIMIT = 200
+
+
+def _expand_field_groups(parsed: soql.Query, objdef: ObjectDef) -> soql.Query:
+    """Replace FIELDS(STANDARD|CUSTOM|ALL) by the fields they name, as Salesforce does."""
+    if not any(f.startswith("FIELDS(") for f in parsed.fields):
+        return parsed
+    fields: list[str] = []
+    positions: list[int] = []
+    given = parsed.field_positions or (0,) * len(parsed.fields)
+    for name, pos in zip(parsed.fields, given, strict=True):
+        if not name.startswith("FIELDS("):
+            expanded = [name]
+        else:
+            group = name[len("FIELDS(") : -1]
+            if group != "STANDARD" and (
+                parsed.limit is None or parsed.limit > FIELDS_UNBOUNDED_LIMIT
+            ):
+                raise SalesforceApiError(
+                    400,
+                    "MALFORMED_QUERY",
+                    f"The SOQL FIELDS function must have a LIMIT of at most "
+                    f"{FIELDS_UNBOUNDED_LIMIT}",
+                )
+            expanded = [
+                f.name for f in objdef.fields if group == "ALL" or f.custom == (group == "CUSTOM")
+            ]
+        for field_name in expanded:
+            if field_name.lower() not in (f.lower() for f in fields):
+                fields.append(field_name)
+                positions.append(pos)
+    return dataclasses.replace(parsed, fields=tuple(fields), field_positions=tuple(positions))
 
 
 def _getter(name: str) -> Callable[[Record], Any]:

@@ -124,3 +124,41 @@ def test_simple_salesforce_reads_nested_owner_names(sim: Served) -> None:
 
     names = {r["Owner"]["Name"] for r in result["records"]}
     assert {"Dana Reyes", "Li Wei"} <= names
+
+
+# --- FIELDS() ------------------------------------------------------------------------------
+
+
+def test_fields_standard_selects_every_standard_field_and_no_custom_one(sim: Served) -> None:
+    (record,) = query(
+        sim, f"SELECT FIELDS(STANDARD) FROM Lead WHERE Id = '{sim.ids.leads[0]}'"
+    ).json()["records"]
+
+    assert {"Id", "Status", "OwnerId", "SystemModstamp"} <= set(record)
+    assert not [name for name in record if name.endswith("__c")]
+
+
+def test_fields_custom_with_a_small_limit_selects_the_custom_fields(sim: Served) -> None:
+    records = query(sim, "SELECT Id, FIELDS(CUSTOM) FROM Lead LIMIT 5").json()["records"]
+
+    assert len(records) == 5
+    assert set(records[0]) == {
+        "attributes", "Id", "Lead_Score__c", "Lead_Grade__c", "Score_Reason__c", "SLA_Due__c",
+        "Recycle_Count__c",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "soql",
+    ["SELECT FIELDS(ALL) FROM Lead", "SELECT FIELDS(CUSTOM) FROM Lead LIMIT 201"],
+    ids=["all-without-limit", "custom-over-200"],
+)
+def test_unbounded_fields_groups_need_a_limit_of_200(sim: Served, soql: str) -> None:
+    response = query(sim, soql)
+
+    assert response.status_code == 400
+    assert response.json()[0] == {
+        "message": "The SOQL FIELDS function must have a LIMIT of at most 200",
+        "errorCode": "MALFORMED_QUERY",
+        "fields": [],
+    }

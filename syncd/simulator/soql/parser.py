@@ -7,6 +7,7 @@ NOT or a mix of AND and OR needs parentheses)::
                    [LIMIT int] [OFFSET int] EOF
     select      := COUNT ( ) | item (, item)*
     item        := name | name . name                       -- one relationship level
+                 | FIELDS ( STANDARD | CUSTOM | ALL )         -- expanded by the caller
     logical     := NOT condition | condition (AND condition)* | condition (OR condition)*
     condition   := ( logical ) | name op value
     op          := = | != | <> | < | <= | > | >= | LIKE | IN | NOT IN
@@ -79,6 +80,9 @@ RELATIVE_DATES_N = frozenset(
         "LAST_N_YEARS", "NEXT_N_YEARS", "N_YEARS_AGO",
     }
 )  # fmt: skip
+
+# FIELDS(...) groups; the caller expands them (ALL and CUSTOM only with LIMIT <= 200).
+FIELD_GROUPS = frozenset({"STANDARD", "CUSTOM", "ALL"})
 
 # Salesforce's documented cap on the length of a SOQL statement.
 MAX_SOQL_LENGTH = 100_000
@@ -171,6 +175,15 @@ class _Parser:
         if tok.kind is not Kind.IDENT or tok.text.upper() in RESERVED:
             raise self.unexpected()
         nxt = self.peek()
+        if tok.text.upper() == "FIELDS" and nxt.kind is Kind.PUNCT and nxt.text == "(":
+            self.advance()
+            self.advance()
+            group = self.tok
+            if group.kind is not Kind.IDENT or group.text.upper() not in FIELD_GROUPS:
+                raise self.unexpected()
+            self.advance()
+            self.expect_punct(")")
+            return tok, f"FIELDS({group.text.upper()})"
         if not (nxt.kind is Kind.PUNCT and nxt.text == "."):
             return tok, self.name().text
         self.advance()
