@@ -1,6 +1,7 @@
-"""Benchmark the simulator: start-up time of a seeded org and 2,000-record query page latency.
+"""Benchmark the simulator: start-up time of a seeded org, 2,000-record query page latency,
+and the cost of recording writes (LeadHistory rows and the write log).
 
-    python bench/bench_simulator.py --leads 100000
+    python bench/bench_simulator.py --leads 100000 [--writes 10000]
 
 Targets (issue 3): start < 30 s for 100,000 leads; a 2,000-record page < 200 ms. The
 start-up goes through ``start_simulator``, the code path ``syncd sim serve`` runs. Pages
@@ -32,6 +33,9 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--pages", type=int, default=20, help="follow-up pages to time")
+    parser.add_argument(
+        "--writes", type=int, default=10_000, help="lead updates to time (200 per call)"
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -66,6 +70,14 @@ def main() -> None:
             body = response.json()
             if len(body["records"]) != 2000 and not body["done"]:
                 raise RuntimeError("a follow-up page held fewer than 2,000 records")
+        leads = handle.admin.open_lead_ids(args.writes)
+        history_before = handle.org.count("LeadHistory")
+        tracked_s = _time_writes(session, base, leads, "A")
+        history_rows = handle.org.count("LeadHistory") - history_before
+        writes_logged = len(handle.admin.writes())
+        # The same writes with Field History Tracking off: what recording history costs.
+        handle.org.history_tracked = {}
+        untracked_s = _time_writes(session, base, leads, "B")
         session.close()
     finally:
         handle.stop()
@@ -79,6 +91,11 @@ def main() -> None:
         "next_page_ms_max": round(max(page_ms), 1) if page_ms else None,
         "pages_timed": len(page_ms),
         "client_json_parse_ms_per_page": round(parse_ms, 1),
+        "updates": len(leads),
+        "updates_per_s_history_on": round(len(leads) / tracked_s),
+        "updates_per_s_history_off": round(len(leads) / untracked_s),
+        "history_rows_written": history_rows,
+        "writes_logged": writes_logged,
     }
     print(json.dumps(result, indent=2))
     print(
@@ -87,6 +104,31 @@ def main() -> None:
         f"median {result['next_page_ms_median']} ms, max {result['next_page_ms_max']} ms "
         "(target < 200) |"
     )
+
+    print(
+        f"| simulator writes | {len(leads):,} lead updates, 200 per collection call | "
+        f"{result['updates_per_s_history_on']:,}/s with LeadHistory and the write log, "
+        f"{result['updates_per_s_history_off']:,}/s with history off |"
+    )
+
+
+def _time_writes(session: requests.Session, base: str, lead_ids: list[str], grade: str) -> float:
+    """Seconds to update ``Lead_Grade__c`` (tracked) and the score on every lead, 200 per call."""
+    url = f"{base}/services/data/v59.0/composite/sobjects"
+    started = time.perf_counter()
+    for start in range(0, len(lead_ids), 200):
+        records = [
+            {"attributes": {"type": "Lead"}, "id": lead_id, "Lead_Grade__c": grade,
+             "Lead_Score__c": 40 + i % 50}
+            for i, lead_id in enumerate(lead_ids[start : start + 200])
+        ]  # fmt: skip
+        response = session.patch(
+            url,
+            json={"allOrNone": False, "records": records},
+            headers={"Sforce-Auto-Assign": "FALSE"},
+        )
+        response.raise_for_status()
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

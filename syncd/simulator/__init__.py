@@ -14,18 +14,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from syncd.simulator.admin import SimAdmin
     from syncd.simulator.errors import SalesforceApiError
     from syncd.simulator.faults import FaultSettings
     from syncd.simulator.oauth import OAuthConfig
     from syncd.simulator.org import Org, SimClock
-    from syncd.simulator.server import SimAdmin, SimulatorHandle, start_simulator
+    from syncd.simulator.server import SimulatorHandle, start_simulator
 
 _EXPORTS = {
     "FaultSettings": "syncd.simulator.faults",
     "OAuthConfig": "syncd.simulator.oauth",
     "Org": "syncd.simulator.org",
     "SalesforceApiError": "syncd.simulator.errors",
-    "SimAdmin": "syncd.simulator.server",
+    "SimAdmin": "syncd.simulator.admin",
     "SimClock": "syncd.simulator.org",
     "SimulatorHandle": "syncd.simulator.server",
     "start_simulator": "syncd.simulator.server",

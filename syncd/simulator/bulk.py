@@ -204,9 +204,10 @@ class BulkApi:
             quoting=csv.QUOTE_ALL,
         )
         writer.writerow(job.fields)
+        getters = self.rest.value_getters(self.org.object_def(job.object), job.fields)
         with self.org.lock:
             for record in job.results[offset : offset + count]:
-                writer.writerow([to_csv(record.get(f)) for f in job.fields])
+                writer.writerow([to_csv(get(record)) for get in getters])
         next_offset = offset + count
         locator = _encode_locator(next_offset) if next_offset < len(job.results) else "null"
         return 200, CsvReply(

@@ -64,6 +64,13 @@ class TokenStore:
             session.calls += 1
             return session.user_id
 
+    def set_ttl_calls(self, ttl_calls: int | None) -> None:
+        """Let every session live ``ttl_calls`` more calls (a runtime fault: expiry every N)."""
+        with self._lock:
+            self.ttl_calls = ttl_calls
+            for session in self._sessions.values():
+                session.calls = 0
+
     def expire_all(self) -> None:
         """Invalidate every session (a fault: the admin revoked them, or they timed out)."""
         with self._lock:

@@ -18,6 +18,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from syncd.simulator.errors import SalesforceApiError
+from syncd.simulator.history import (
+    HISTORY_OBJECTS,
+    HistoryRow,
+    change_rows,
+    default_tracked,
+    event_row,
+    tracked_fields,
+)
 from syncd.simulator.schema import (
     CLOSED_TASK_STATUSES,
     CONVERTED_LEAD_STATUS,
@@ -33,11 +41,15 @@ from syncd.simulator.schema import (
     make_id,
     to_18,
 )
+from syncd.simulator.validation import ValidationRule, enforce
 from syncd.simulator.values import normalize, normalize_native, out_of_range
+from syncd.simulator.writelog import Op, WriteLog
 
 Record = dict[str, Any]
 
 UNASSIGNED_QUEUE_NAME = "Unassigned"
+# The undo-log entry that marks where the write log stood when an atomic block began.
+_WRITES_MARK = "#writes"
 # Close to Salesforce's own check: one @, a dotted domain, no spaces.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
@@ -89,6 +101,13 @@ class Org:
         self.lock = threading.RLock()
         self.assignment_rule_active = assignment_rule_active
         self._undo: list[tuple[str, str, Record | None]] | None = None
+        self.writes = WriteLog()
+        # The org's active validation rules (none until a test or the admin API adds some).
+        self.validation_rules: list[ValidationRule] = []
+        # Field History Tracking per object: the admin can switch fields on and off.
+        self.history_tracked: dict[str, frozenset[str]] = {
+            name: default_tracked(schema[name]) for name in HISTORY_OBJECTS if name in schema
+        }
         self.clear()
 
     def clear(self) -> None:
@@ -99,6 +118,7 @@ class Org:
             self.deleted_log: list[DeletedRecord] = []
             self._unassigned_queue_id: str | None = None
             self.integration_user_id = self._create_integration_user()
+            self.writes.reset()
 
     def _create_integration_user(self) -> str:
         return self.create(
@@ -248,6 +268,8 @@ class Org:
     ) -> None:
         """The per-record DML checks, raising the first failure as Salesforce reports it."""
         creating = existing is None
+        if objdef.read_only:
+            raise _read_only_object(objdef, "inserted" if creating else "updated")
         if existing is not None:
             if existing.get("IsDeleted"):
                 raise SalesforceApiError(400, "ENTITY_IS_DELETED", "entity is deleted")
@@ -300,6 +322,10 @@ class Org:
                     f"Required fields are missing: [{', '.join(missing)}]",
                     missing,
                 )
+        if self.validation_rules:
+            # Validation rules see the record as it would be saved: stored values plus changes.
+            saved = {**(existing if existing is not None else self._blank(objdef)), **values}
+            enforce(self.validation_rules, objdef.name, saved)
 
     def _check_value(self, field: FieldDef, value: Any) -> None:
         if field.type is FieldType.PICKLIST and field.restricted_picklist:
@@ -426,7 +452,35 @@ class Org:
         self._tables[objdef.name][record_id] = record
         if self._undo is not None:
             self._undo.append((objdef.name, record_id, None))
+        author = record["CreatedById"]
+        self.writes.record(
+            objdef.name, "create", record_id, values, tuple(values), by=author, at=now
+        )
+        if objdef.name in self.history_tracked:
+            self._add_history([event_row(objdef, record_id, "created", by_user=author, now=now)])
         return record_id
+
+    def _add_history(self, rows: list[HistoryRow]) -> None:
+        """Store history rows as the platform does: not writes, but undone with their change."""
+        if not rows:
+            return
+        history_def = self.schema[HISTORY_OBJECTS[self._history_parent(rows[0])][0]]
+        table = self._tables[history_def.name]
+        for row in rows:
+            row_id = make_id(history_def.key_prefix, next(self._sequence))
+            table[row_id] = {**row, "Id": row_id}
+            if self._undo is not None:
+                self._undo.append((history_def.name, row_id, None))
+
+    def _history_parent(self, row: HistoryRow) -> str:
+        for parent, (_, parent_field) in HISTORY_OBJECTS.items():
+            if parent_field in row:
+                return parent
+        raise KeyError(row)
+
+    def _name_of(self, record_id: str) -> str | None:
+        found = self.find(record_id)
+        return found[1].get("Name") if found is not None else None
 
     def update(
         self,
@@ -463,7 +517,9 @@ class Org:
         """Hold the lock and log every change, so ``rollback`` can undo them (allOrNone)."""
         with self.lock:
             previous = self._undo
-            log: list[tuple[str, str, Record | None]] = []
+            log: list[tuple[str, str, Record | None]] = [
+                (_WRITES_MARK, str(self.writes.mark()), None)
+            ]
             self._undo = log
             try:
                 yield log
@@ -474,6 +530,9 @@ class Org:
         """Undo the changes in ``log`` (newest first); records keep their identity."""
         with self.lock:
             for sobject, record_id, before in reversed(log):
+                if sobject == _WRITES_MARK:
+                    self.writes.truncate(int(record_id))
+                    continue
                 table = self._tables[sobject]
                 if before is None:
                     table.pop(record_id, None)
@@ -506,10 +565,16 @@ class Org:
         by_user: str | None,
         auto_assign: bool = False,
         system: bool = False,
+        op: Op | None = "update",
     ) -> None:
+        """Change ``record``; ``op`` is what the write log calls it (None: not logged)."""
         now = self.now()
         if self._undo is not None:
             self._undo.append((objdef.name, record["Id"], dict(record)))
+        tracked = self.history_tracked.get(objdef.name)
+        history_fields = tracked_fields(objdef, tracked) if tracked else []
+        before = {f.name: record.get(f.name) for f in history_fields}
+        changed = tuple(name for name, value in values.items() if record.get(name) != value)
         record.update(values)
         if objdef.name == "Lead" and auto_assign and self.assignment_rule_active:
             record["OwnerId"] = self.unassigned_queue_id()
@@ -518,6 +583,24 @@ class Org:
             record["LastModifiedById"] = by_user or self.integration_user_id
         record["SystemModstamp"] = now
         self._derive(objdef, record)
+        if system:
+            return
+        author = by_user or self.integration_user_id
+        if op is not None:
+            self.writes.record(objdef.name, op, record["Id"], values, changed, by=author, at=now)
+        if history_fields:
+            self._add_history(
+                change_rows(
+                    objdef,
+                    record["Id"],
+                    before,
+                    record,
+                    history_fields,
+                    by_user=author,
+                    now=now,
+                    name_of=self._name_of,
+                )
+            )
 
     def _derive(self, objdef: ObjectDef, record: Record) -> None:
         """Formula-like and system-maintained fields that follow from others."""
@@ -543,6 +626,8 @@ class Org:
             record = self._require(objdef, record_id)
             if record.get("IsDeleted"):
                 raise SalesforceApiError(400, "ENTITY_IS_DELETED", "entity is deleted")
+            if objdef.read_only:
+                raise _read_only_object(objdef, "deleted")
             if not objdef.has_field("IsDeleted"):
                 raise SalesforceApiError(
                     400, "DELETE_FAILED", f"{objdef.name} records cannot be deleted"
@@ -550,7 +635,16 @@ class Org:
             self._soft_delete(objdef, record, by_user=by_user)
 
     def _soft_delete(self, objdef: ObjectDef, record: Record, *, by_user: str | None) -> None:
-        self._apply(objdef, record, {"IsDeleted": True}, by_user=by_user)
+        self._apply(objdef, record, {"IsDeleted": True}, by_user=by_user, op=None)
+        self.writes.record(
+            objdef.name,
+            "delete",
+            record["Id"],
+            {},
+            ("IsDeleted",),
+            by=by_user or self.integration_user_id,
+            at=record["SystemModstamp"],
+        )
         self.deleted_log.append(DeletedRecord(objdef.name, record["Id"], record["SystemModstamp"]))
 
     def set_system_fields(self, sobject: str, record_id: str, fields: Mapping[str, Any]) -> None:
@@ -672,6 +766,17 @@ class Org:
                 },
                 by_user=by_user,
             )
+            self._add_history(
+                [
+                    event_row(
+                        lead_def,
+                        lead["Id"],
+                        "leadConverted",
+                        by_user=by_user or self.integration_user_id,
+                        now=self.now(),
+                    )
+                ]
+            )
             # Lead Convert re-parents the lead's open and closed activities to the contact.
             for activity in ("Task", "Event"):
                 activity_def = self.object_def(activity)
@@ -715,6 +820,17 @@ class Org:
                 loser["MasterRecordId"] = master["Id"]
                 self._soft_delete(lead_def, loser, by_user=by_user)
             self._apply(lead_def, master, {}, by_user=by_user)
+            self._add_history(
+                [
+                    event_row(
+                        lead_def,
+                        master["Id"],
+                        "leadMerged",
+                        by_user=by_user or self.integration_user_id,
+                        now=self.now(),
+                    )
+                ]
+            )
 
     # --- replication -------------------------------------------------------------------------
 
@@ -788,6 +904,12 @@ def _field(objdef: ObjectDef, name: str) -> FieldDef:
     if found is None:
         raise KeyError(f"{objdef.name}.{name}")
     return found
+
+
+def _read_only_object(objdef: ObjectDef, verb: str) -> SalesforceApiError:
+    return SalesforceApiError(
+        400, "INVALID_TYPE_FOR_OPERATION", f"entity type cannot be {verb}: {objdef.label}"
+    )
 
 
 def _canonical_id(record_id: str) -> str:

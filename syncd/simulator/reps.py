@@ -12,8 +12,9 @@ Each ``RepBehaviour.tick(now)`` plays one step of the org's life:
 - marketing keeps going: new inbound leads and new marketing activities arrive;
 - now and then a sales manager moves a lead to another rep by hand.
 
-Every change is made as the person who makes it (``by_user``), so LastModifiedById is
-the rep or manager and syncd can tell people's edits from its own. Deterministic by
+Every change is made as the person who makes it, through ``people.edit_lead`` (the path
+a test's edit takes), so LastModifiedById is the rep or manager, LeadHistory records the
+move and syncd can tell people's edits from its own. Deterministic by
 seed for the same org state and the same sequence of ``now`` values.
 """
 
@@ -28,6 +29,7 @@ from typing import Any, NamedTuple
 
 from syncd.simulator.errors import SalesforceApiError
 from syncd.simulator.org import Org
+from syncd.simulator.people import edit_lead
 from syncd.simulator.seed import (
     MANAGER_TITLES,
     MARKETING_AUTOMATION_USERNAME,
@@ -336,19 +338,19 @@ class RepBehaviour:
         rng = self._rng
         if step == "accept":
             status = ACCEPTED_STATUSES[0] if rng.random() < 0.6 else ACCEPTED_STATUSES[1]
-            self.org.update("Lead", lead_id, {"Status": status}, by_user=rep)
+            edit_lead(self.org, lead_id, by=rep, Status=status)
             tally.add("accepted", lead_id)
         elif step == "touch":
             self.org.create("Task", self._touch(lead_id, rep, now), by_user=rep)
             tally.add("touched", lead_id)
         elif step == "qualify":
-            self.org.update("Lead", lead_id, {"Status": QUALIFIED_STATUS}, by_user=rep)
+            edit_lead(self.org, lead_id, by=rep, Status=QUALIFIED_STATUS)
             tally.add("qualified", lead_id)
         elif step == "could_not_reach":
-            self.org.update("Lead", lead_id, {"Status": COULD_NOT_REACH_STATUS}, by_user=rep)
+            edit_lead(self.org, lead_id, by=rep, Status=COULD_NOT_REACH_STATUS)
             tally.add("could_not_reach", lead_id)
         elif step == "disqualify":
-            self.org.update("Lead", lead_id, {"Status": DISQUALIFIED_STATUS}, by_user=rep)
+            edit_lead(self.org, lead_id, by=rep, Status=DISQUALIFIED_STATUS)
             tally.add("disqualified", lead_id)
         else:
             won = rng.random() < self.rates.win
@@ -453,7 +455,7 @@ class RepBehaviour:
         new_owner = others[int(rng.random() * len(others))]
         by = managers[int(rng.random() * len(managers))] if managers else new_owner
         try:
-            self.org.update("Lead", lead.id, {"OwnerId": new_owner}, by_user=by)
+            edit_lead(self.org, lead.id, by=by, OwnerId=new_owner)
         except SalesforceApiError:
             tally.add("refused")
             return

@@ -6,6 +6,7 @@ Each handler takes the parsed request and returns ``(status, body)``; the WSGI l
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import threading
 import time
@@ -14,18 +15,28 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from syncd.simulator import soql
+from syncd.simulator import relations, soql
 from syncd.simulator.errors import SalesforceApiError, not_found
 from syncd.simulator.faults import Faults
 from syncd.simulator.limits import Stats
 from syncd.simulator.org import Org, Record
-from syncd.simulator.schema import FieldDef, FieldType, ObjectDef, is_valid_id, make_id
-from syncd.simulator.values import format_datetime, format_time, parse_datetime
+from syncd.simulator.schema import (
+    FieldDef,
+    FieldType,
+    ObjectDef,
+    is_valid_id,
+    make_id,
+    relationship_name,
+)
+from syncd.simulator.values import format_datetime, format_time, parse_datetime, to_json
 
 MAX_PAGE = 2000
 MIN_PAGE = 200
 LONG_TEXT_PAGE = 200
 COLLECTION_LIMIT = 200
+# Collections retrieve: ids fit in a GET URL up to ~800; a POST body takes up to 2,000.
+RETRIEVE_GET_LIMIT = 800
+RETRIEVE_POST_LIMIT = 2000
 CURSOR_IDLE_SECONDS = 15 * 60
 MAX_CURSORS = 200
 UPDATED_WINDOW = timedelta(days=30)
@@ -53,6 +64,9 @@ def _converter(field: FieldDef) -> Callable[[Any], Any] | None:
         return date.isoformat
     if field.type is FieldType.TIME:
         return format_time
+    if field.type is FieldType.ANYTYPE:
+        # A history value keeps its field's type: dates and datetimes render as that field would.
+        return to_json
     return None
 
 
@@ -163,15 +177,71 @@ class RestApi:
     # --- query ---
 
     def run_soql(self, text: str) -> tuple[soql.BoundQuery, ObjectDef]:
-        """Parse and bind ``text`` (400 MALFORMED_QUERY / INVALID_FIELD / INVALID_TYPE)."""
+        """Parse and bind ``text`` (400 MALFORMED_QUERY / INVALID_FIELD / INVALID_TYPE).
+
+        The bound query's ``fields`` keep relationship paths (``Owner.Name``) in select
+        order and canonical spelling; the SOQL binder itself only sees plain fields.
+        """
         try:
             parsed = soql.parse(text)
             name = soql.resolve_object(parsed, self.org.schema)
             objdef = self.org.object_def(name)
-            bound = soql.bind(parsed, {f.name: f for f in objdef.fields}, objdef.name)
+            parsed = _expand_field_groups(parsed, objdef)
+            paths = {
+                f: relations.resolve(objdef, self.org.schema, f).text
+                for f in parsed.fields
+                if relations.is_path(f)
+            }
+            plain = parsed
+            if paths:
+                kept = [
+                    (f, pos)
+                    for f, pos in zip(
+                        parsed.fields,
+                        parsed.field_positions or (0,) * len(parsed.fields),
+                        strict=True,
+                    )
+                    if f not in paths
+                ] or [("Id", 0)]
+                plain = dataclasses.replace(
+                    parsed,
+                    fields=tuple(f for f, _ in kept),
+                    field_positions=tuple(p for _, p in kept),
+                )
+            bound = soql.bind(plain, {f.name: f for f in objdef.fields}, objdef.name)
         except soql.SoqlError as exc:
             raise SalesforceApiError(400, exc.error_code, exc.message) from None
+        if paths:
+            canonical = iter(bound.fields)
+            select = [paths[f] if f in paths else next(canonical) for f in parsed.fields]
+            bound = dataclasses.replace(bound, fields=tuple(select))
         return bound, objdef
+
+    def serializer(
+        self, objdef: ObjectDef, fields: Sequence[str], base: str
+    ) -> Callable[[Record], dict[str, Any]]:
+        """The REST rendering of a query's records, relationship fields nested."""
+        plain = [f for f in fields if not relations.is_path(f)]
+        serialize = record_serializer(objdef, plain, base)
+        if len(plain) == len(fields):
+            return serialize
+        paths = [
+            relations.resolve(objdef, self.org.schema, f) for f in fields if relations.is_path(f)
+        ]
+        return relations.with_relationships(serialize, fields, paths, base, self.org.find)
+
+    def value_getters(
+        self, objdef: ObjectDef, fields: Sequence[str]
+    ) -> list[Callable[[Record], Any]]:
+        """One value reader per selected field (a Bulk CSV column), relationship paths included."""
+        getters: list[Callable[[Record], Any]] = []
+        for name in fields:
+            if relations.is_path(name):
+                path = relations.resolve(objdef, self.org.schema, name)
+                getters.append(relations.flat_getter(path, self.org.find))
+            else:
+                getters.append(_getter(name))
+        return getters
 
     def _candidates(self, objdef: ObjectDef, *, include_deleted: bool) -> list[Record]:
         """The records a query may see: queryAll adds the recycle bin (IsDeleted = true)."""
@@ -206,7 +276,7 @@ class RestApi:
         records = self.matching(bound, objdef, include_deleted=include_deleted)
         page_size = self._page_size(ctx, objdef, bound.fields)
         cursor = Cursor(
-            records, record_serializer(objdef, bound.fields, ctx.base), page_size, time.monotonic()
+            records, self.serializer(objdef, bound.fields, ctx.base), page_size, time.monotonic()
         )
         resource = "queryAll" if include_deleted else "query"
         locator = self.cursors.open(cursor) if len(records) > page_size else ""
@@ -220,7 +290,9 @@ class RestApi:
             if key.strip().lower() == "batchsize" and value.strip().isdigit():
                 # Salesforce honours 200..2,000; other values are clamped, not refused.
                 size = min(MAX_PAGE, max(MIN_PAGE, int(value)))
-        long_text = sum(1 for f in fields if _field(objdef, f).is_long_text)
+        long_text = sum(
+            1 for f in fields if not relations.is_path(f) and _field(objdef, f).is_long_text
+        )
         if long_text >= 2:
             # Several long text areas in one query shrink the page to 200 records.
             size = min(size, LONG_TEXT_PAGE)
@@ -265,9 +337,9 @@ class RestApi:
             "labelPlural": objdef.label_plural,
             "keyPrefix": objdef.key_prefix,
             "custom": objdef.custom,
-            "createable": True,
-            "updateable": True,
-            "deletable": objdef.has_field("IsDeleted"),
+            "createable": not objdef.read_only,
+            "updateable": not objdef.read_only,
+            "deletable": objdef.has_field("IsDeleted") and not objdef.read_only,
             "queryable": True,
             "retrieveable": True,
             "replicateable": True,
@@ -363,6 +435,50 @@ class RestApi:
             )
 
     # --- sObject Collections ---
+
+    def collection_retrieve(self, ctx: RequestContext, objdef: ObjectDef) -> Result:
+        """``GET ?ids=&fields=`` or ``POST {"ids", "fields"}``: records in id order, null if absent.
+
+        Salesforce answers a missing or deleted id with null in its place, not an error;
+        an unknown field fails the whole call with INVALID_FIELD.
+        """
+        ids: list[Any]
+        names: list[Any]
+        if ctx.method == "GET":
+            ids = [i for i in ctx.args.get("ids", "").split(",") if i]
+            names = [n.strip() for n in ctx.args.get("fields", "").split(",") if n.strip()]
+        else:
+            body = _json_object(ctx.json)
+            raw_ids, raw_names = body.get("ids"), body.get("fields")
+            if not isinstance(raw_ids, list) or not isinstance(raw_names, list):
+                raise SalesforceApiError(
+                    400, "JSON_PARSER_ERROR", "ids and fields must be lists of strings"
+                )
+            ids, names = raw_ids, raw_names
+        if not ids:
+            raise SalesforceApiError(400, "MISSING_ARGUMENT", "ids: at least one id is required")
+        if not names:
+            raise SalesforceApiError(
+                400, "MISSING_ARGUMENT", "fields: at least one field is required"
+            )
+        limit = RETRIEVE_GET_LIMIT if ctx.method == "GET" else RETRIEVE_POST_LIMIT
+        if len(ids) > limit:
+            raise SalesforceApiError(
+                400, "EXCEEDED_ID_LIMIT", f"cannot retrieve more than {limit} records in one call"
+            )
+        fields = [_field(objdef, str(name)).name for name in names]
+        serialize = record_serializer(objdef, fields, ctx.base)
+        out: list[dict[str, Any] | None] = []
+        with self.org.lock:
+            for record_id in ids:
+                if not isinstance(record_id, str) or not record_id.startswith(objdef.key_prefix):
+                    raise SalesforceApiError(
+                        400, "MALFORMED_ID", f"malformed id {record_id}", ["Id"]
+                    )
+                found = self.org.find(record_id)
+                live = found is not None and not found[1].get("IsDeleted")
+                out.append(serialize(found[1]) if live and found is not None else None)
+        return 200, out
 
     def collection(self, ctx: RequestContext, *, creating: bool) -> Result:
         body = _json_object(ctx.json)
@@ -519,6 +635,45 @@ class RestApi:
         return start, end
 
 
+# FIELDS(ALL) and FIELDS(CUSTOM) are unbounded: Salesforce wants LIMIT 200 or less with them.
+FIELDS_UNBOUNDED_LIMIT = 200
+
+
+def _expand_field_groups(parsed: soql.Query, objdef: ObjectDef) -> soql.Query:
+    """Replace FIELDS(STANDARD|CUSTOM|ALL) by the fields they name, as Salesforce does."""
+    if not any(f.startswith("FIELDS(") for f in parsed.fields):
+        return parsed
+    fields: list[str] = []
+    positions: list[int] = []
+    given = parsed.field_positions or (0,) * len(parsed.fields)
+    for name, pos in zip(parsed.fields, given, strict=True):
+        if not name.startswith("FIELDS("):
+            expanded = [name]
+        else:
+            group = name[len("FIELDS(") : -1]
+            if group != "STANDARD" and (
+                parsed.limit is None or parsed.limit > FIELDS_UNBOUNDED_LIMIT
+            ):
+                raise SalesforceApiError(
+                    400,
+                    "MALFORMED_QUERY",
+                    f"The SOQL FIELDS function must have a LIMIT of at most "
+                    f"{FIELDS_UNBOUNDED_LIMIT}",
+                )
+            expanded = [
+                f.name for f in objdef.fields if group == "ALL" or f.custom == (group == "CUSTOM")
+            ]
+        for field_name in expanded:
+            if field_name.lower() not in (f.lower() for f in fields):
+                fields.append(field_name)
+                positions.append(pos)
+    return dataclasses.replace(parsed, fields=tuple(fields), field_positions=tuple(positions))
+
+
+def _getter(name: str) -> Callable[[Record], Any]:
+    return lambda record: record.get(name)
+
+
 def _rolled_back(result: dict[str, Any], error: dict[str, Any], creating: bool) -> dict[str, Any]:
     # Rolled-back inserts have no id any more; rolled-back updates keep theirs.
     head = {} if creating else {"id": result["id"]}
@@ -529,12 +684,6 @@ def _json_object(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise SalesforceApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
     return payload
-
-
-def _relationship_name(f: FieldDef) -> str | None:
-    if f.type is FieldType.REFERENCE and f.name.endswith("Id"):
-        return f.name[:-2]
-    return None
 
 
 def _describe_field(objdef: ObjectDef, f: FieldDef) -> dict[str, Any]:
@@ -575,7 +724,7 @@ def _describe_field(objdef: ObjectDef, f: FieldDef) -> dict[str, Any]:
             for value in f.picklist_values
         ],
         "referenceTo": list(f.reference_to),
-        "relationshipName": _relationship_name(f),
+        "relationshipName": relationship_name(f),
         "htmlFormatted": False,
         "caseSensitive": False,
     }

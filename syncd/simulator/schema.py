@@ -34,6 +34,8 @@ class FieldType(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
     URL = "url"
+    # History objects' OldValue/NewValue: the changed field's own value, typed as it was.
+    ANYTYPE = "anyType"
 
 
 #: Types whose values are text (string-like in JSON, SOQL string literals).
@@ -72,6 +74,7 @@ _SOAP_TYPES: Mapping[FieldType, str] = {
     FieldType.EMAIL: "xsd:string",
     FieldType.PHONE: "xsd:string",
     FieldType.URL: "xsd:string",
+    FieldType.ANYTYPE: "xsd:anyType",
 }
 
 # Long text areas (> 255) are what Salesforce counts for the 200-record page rule.
@@ -103,6 +106,8 @@ class FieldDef:
     defaulted_on_create: bool = False
     default_value: str | bool | None = None
     calculated: bool = False
+    # Field History Tracking is on for this field: each change writes a <Object>History row.
+    history_tracked: bool = False
 
     @property
     def soap_type(self) -> str:
@@ -142,6 +147,11 @@ class ObjectDef:
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
+
+    @property
+    def read_only(self) -> bool:
+        """Only the platform writes it (history objects): the API may read it, never write."""
+        return not any(f.createable or f.updateable for f in self.fields)
 
 
 class Schema(Mapping[str, ObjectDef]):
@@ -338,8 +348,8 @@ def _system(*, deletable: bool = True) -> tuple[FieldDef, ...]:
     return tuple(fields)
 
 
-def _owner(*targets: str) -> FieldDef:
-    return _ref("OwnerId", "Owner ID", *targets, nillable=False, defaulted_on_create=True)
+def _owner(*targets: str, **kw: Any) -> FieldDef:
+    return _ref("OwnerId", "Owner ID", *targets, nillable=False, defaulted_on_create=True, **kw)
 
 
 # --- picklist values -----------------------------------------------------------------
@@ -447,15 +457,16 @@ LEAD = ObjectDef(
         FieldDef("Website", FieldType.URL, length=255, label="Website"),
         FieldDef("Description", FieldType.TEXTAREA, length=32000, label="Description"),
         # Lead Source is an unrestricted standard picklist: messy API-written values exist.
-        _pick("LeadSource", "Lead Source", LEAD_SOURCES),
+        _pick("LeadSource", "Lead Source", LEAD_SOURCES, history_tracked=True),
         _pick("Status", "Status", LEAD_STATUSES, restricted=True, nillable=False,
-              defaulted_on_create=True, default_value=DEFAULT_LEAD_STATUS),
+              defaulted_on_create=True, default_value=DEFAULT_LEAD_STATUS,
+              history_tracked=True),
         _pick("Industry", "Industry", INDUSTRIES),
-        _pick("Rating", "Rating", RATINGS),
+        _pick("Rating", "Rating", RATINGS, history_tracked=True),
         FieldDef("AnnualRevenue", FieldType.CURRENCY, precision=18, scale=0,
                  label="Annual Revenue"),
         FieldDef("NumberOfEmployees", FieldType.INT, precision=8, label="Employees"),
-        _owner("Group", "User"),
+        _owner("Group", "User", history_tracked=True),
         _ro("IsConverted", FieldType.BOOLEAN, "Converted", nillable=False),
         _ro("ConvertedDate", FieldType.DATE, "Converted Date"),
         _ro("ConvertedAccountId", FieldType.REFERENCE, "Converted Account ID", length=18,
@@ -467,12 +478,72 @@ LEAD = ObjectDef(
         *_system(),
         FieldDef("Lead_Score__c", FieldType.DOUBLE, precision=5, scale=0, label="Lead Score",
                  custom=True),
-        _text("Lead_Grade__c", 5, "Lead Grade", custom=True),
+        _text("Lead_Grade__c", 5, "Lead Grade", custom=True, history_tracked=True),
         FieldDef("Score_Reason__c", FieldType.TEXTAREA, length=32768, label="Score Reason",
                  custom=True),
         FieldDef("SLA_Due__c", FieldType.DATETIME, label="SLA Due", custom=True),
         FieldDef("Recycle_Count__c", FieldType.DOUBLE, precision=3, scale=0,
-                 label="Recycle Count", custom=True),
+                 label="Recycle Count", custom=True, history_tracked=True),
+    ),
+)  # fmt: skip
+
+# What LeadHistory's Field picklist holds besides tracked field names: lifecycle events.
+HISTORY_EVENTS: tuple[str, ...] = ("created", "leadConverted", "leadMerged")
+# DataType of a history row, by the tracked field's type (a name row of a lookup is Text).
+HISTORY_DATA_TYPES: Mapping[FieldType, str] = {
+    FieldType.PICKLIST: "DynamicEnum",
+    FieldType.REFERENCE: "EntityId",
+    FieldType.STRING: "Text",
+    FieldType.TEXTAREA: "TextArea",
+    FieldType.DOUBLE: "Double",
+    FieldType.CURRENCY: "Currency",
+    FieldType.PERCENT: "Percent",
+    FieldType.INT: "Number",
+    FieldType.DATE: "Date",
+    FieldType.DATETIME: "DateTime",
+    FieldType.BOOLEAN: "Boolean",
+    FieldType.EMAIL: "Email",
+    FieldType.PHONE: "Phone",
+    FieldType.URL: "Url",
+}
+
+
+def relationship_name(field: FieldDef) -> str | None:
+    """A lookup's relationship name (OwnerId: Owner, Partner__c: Partner__r); None otherwise."""
+    if field.type is not FieldType.REFERENCE:
+        return None
+    if field.custom and field.name.endswith("__c"):
+        return field.name[:-3] + "__r"
+    return field.name[:-2] if field.name.endswith("Id") else None
+
+
+def history_field_name(field: FieldDef) -> str:
+    """How a history row names ``field``: a standard lookup by its relationship (OwnerId: Owner)."""
+    if not field.custom:
+        return relationship_name(field) or field.name
+    return field.name
+
+
+# Field history rows are written by the platform only: nothing on them is createable.
+LEAD_HISTORY = ObjectDef(
+    "LeadHistory", "017", "Lead History", "Lead History",
+    (
+        _id(),
+        _ro("IsDeleted", FieldType.BOOLEAN, "Deleted", nillable=False),
+        _ro("LeadId", FieldType.REFERENCE, "Lead ID", length=18, reference_to=("Lead",),
+            nillable=False),
+        _ro("CreatedById", FieldType.REFERENCE, "Created By ID", length=18,
+            reference_to=("User",), nillable=False),
+        _ro("CreatedDate", FieldType.DATETIME, "Created Date", nillable=False),
+        _ro("Field", FieldType.PICKLIST, "Changed Field", length=255, nillable=False,
+            restricted_picklist=True,
+            picklist_values=(*HISTORY_EVENTS, *(history_field_name(f) for f in LEAD.fields
+                                                if f.history_tracked))),
+        _ro("DataType", FieldType.PICKLIST, "Datatype", length=40,
+            picklist_values=tuple(sorted(set(HISTORY_DATA_TYPES.values()))),
+            restricted_picklist=True),
+        _ro("OldValue", FieldType.ANYTYPE, "Old Value", length=255),
+        _ro("NewValue", FieldType.ANYTYPE, "New Value", length=255),
     ),
 )  # fmt: skip
 
@@ -683,7 +754,7 @@ HOLIDAY = ObjectDef(
 SCHEMA = Schema(
     (
         LEAD, TASK, EVENT, USER, GROUP, CAMPAIGN, CAMPAIGN_MEMBER, OPPORTUNITY, ACCOUNT,
-        CONTACT, BUSINESS_HOURS, HOLIDAY,
+        CONTACT, BUSINESS_HOURS, HOLIDAY, LEAD_HISTORY,
     )
 )  # fmt: skip
 

@@ -8,7 +8,6 @@ admin API (never counted as API calls).
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import json
 import logging
@@ -17,9 +16,8 @@ import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,6 +27,8 @@ import trustme
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from syncd.simulator.admin import SimAdmin, handle_admin
+from syncd.simulator.admin import json_response as _json
 from syncd.simulator.bulk import BulkApi, CsvReply
 from syncd.simulator.errors import SalesforceApiError, not_found
 from syncd.simulator.faults import Faults, FaultSettings
@@ -45,20 +45,6 @@ _ID_SEGMENT = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 _log = logging.getLogger("syncd.simulator")
 
 RepsTick = Callable[[Org], Any]
-ADMIN_RESOURCES = (
-    "GET connection",
-    "GET stats",
-    "POST stats/reset",
-    "POST reset",
-    "GET faults",
-    "PUT faults",
-    "GET clock",
-    "POST clock/advance",
-    "POST reps/tick",
-    "POST seed",
-    "PUT budget",
-    "PUT assignment-rule",
-)
 
 
 class Simulator:
@@ -219,6 +205,8 @@ class Simulator:
             return self._sobjects(ctx, seg)
         if seg[:2] == ["composite", "sobjects"] and n == 2 and method in ("POST", "PATCH"):
             return self.rest.collection(ctx, creating=method == "POST")
+        if seg[:2] == ["composite", "sobjects"] and n == 3 and method in ("GET", "POST"):
+            return self.rest.collection_retrieve(ctx, self.org.object_def(seg[2]))
         if head == "jobs" and n >= 2 and seg[1] in ("query", "ingest"):
             return self._jobs(ctx, seg, request)
         raise not_found()
@@ -331,79 +319,12 @@ class Simulator:
         with self.org.lock:
             self.org.clear()
             # The API sessions belong to the integration user, whose id survives clear().
-            return seed_module.generate_org(self.org, leads=leads, seed=seed, now=self.org.now())
+            summary = seed_module.generate_org(self.org, leads=leads, seed=seed, now=self.org.now())
+            self.org.writes.reset()
+            return summary
 
     def admin(self, request: Request, path: str) -> Response:
-        method = request.method
-        try:
-            body = request.get_json(silent=True) or {}
-            if path == "connection" and method == "GET":
-                return _json(200, self.connection)
-            if path == "stats" and method == "GET":
-                return _json(
-                    200,
-                    {
-                        **self.stats.snapshot(),
-                        "api_usage": {"used": self.usage.used, "max": self.usage.daily_budget},
-                    },
-                )
-            if path in ("stats/reset", "reset") and method == "POST":
-                self.stats.reset()
-                if path == "reset":
-                    self.usage.reset()
-                return _json(200, {"reset": True})
-            if path == "faults" and method == "GET":
-                return _json(200, self.faults.to_json())
-            if path == "faults" and method in ("PUT", "PATCH"):
-                actions = {
-                    k: body.pop(k) for k in ("expire_sessions", "exhaust_budget") if k in body
-                }
-                settings = self.faults.update(body)
-                if actions.get("expire_sessions"):
-                    self.tokens.expire_all()
-                if actions.get("exhaust_budget"):
-                    self.usage.exhaust()
-                return _json(200, {**settings.__dict__})
-            if path == "clock" and method == "GET":
-                return _json(200, {"now": self.org.now().isoformat()})
-            if path == "clock/advance" and method == "POST":
-                clock = self.org.clock
-                if not isinstance(clock, SimClock):
-                    return _json(409, {"error": "the org clock is not a SimClock"})
-                clock.advance(timedelta(seconds=float(body.get("seconds", 0))))
-                return _json(200, {"now": self.org.now().isoformat()})
-            if path == "reps/tick" and method == "POST":
-                if self.reps_tick is None:
-                    return _json(409, {"error": "rep behaviour is not enabled"})
-                result = self.reps_tick(self.org)
-                return _json(200, {"ticked": True, "result": _jsonable(result)})
-            if path == "seed" and method == "POST":
-                summary = self.reseed(int(body.get("leads", 100)), int(body.get("seed", 0)))
-                return _json(200, {"seeded": True, "summary": _jsonable(summary)})
-            if path == "" and method == "GET":
-                return _json(200, {"resources": sorted(ADMIN_RESOURCES)})
-            if path == "assignment-rule" and method == "PUT":
-                self.org.assignment_rule_active = bool(body["active"])
-                return _json(200, {"active": self.org.assignment_rule_active})
-            if path == "budget" and method == "PUT":
-                self.usage.daily_budget = int(body["daily_budget"])
-                return _json(200, {"daily_budget": self.usage.daily_budget})
-        except (ValueError, TypeError, KeyError) as exc:
-            return _json(400, {"error": str(exc)})
-        return _json(404, {"error": f"no admin resource {method} /__sim/{path}"})
-
-
-def _jsonable(value: Any) -> Any:
-    """Summaries from seed/reps code (dataclasses, mappings, datetimes) as plain JSON."""
-
-    def encode(item: Any) -> Any:
-        if dataclasses.is_dataclass(item) and not isinstance(item, type):
-            return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
-        if isinstance(item, Mapping):
-            return dict(item)
-        return str(item)
-
-    return json.loads(json.dumps(value, default=encode))
+        return handle_admin(self, request, path)
 
 
 def _endpoint_label(segments: list[str]) -> str:
@@ -419,14 +340,6 @@ def _endpoint_label(segments: list[str]) -> str:
         else:
             out.append(seg)
     return "/".join(out) or "/"
-
-
-def _json(status: int, body: Any) -> Response:
-    return Response(
-        json.dumps(body, separators=(",", ":")),
-        status=status,
-        content_type="application/json;charset=UTF-8",
-    )
 
 
 def _reply(status: int, body: Any) -> Response:
@@ -451,67 +364,6 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 # --- running it ----------------------------------------------------------------------------
-
-
-@dataclass
-class SimAdmin:
-    """Python access to what ``/__sim/`` offers, for tests and the CLI."""
-
-    sim: Simulator
-
-    def stats(self) -> dict[str, Any]:
-        return self.sim.stats.snapshot()
-
-    def reset(self) -> None:
-        self.sim.stats.reset()
-        self.sim.usage.reset()
-
-    @property
-    def faults(self) -> FaultSettings:
-        return self.sim.faults.settings
-
-    def set_faults(self, **changes: Any) -> FaultSettings:
-        return self.sim.faults.update(changes)
-
-    def expire_sessions(self) -> None:
-        self.sim.tokens.expire_all()
-
-    def exhaust_budget(self) -> None:
-        self.sim.usage.exhaust()
-
-    @property
-    def api_calls(self) -> int:
-        return sum(self.sim.stats.calls.values())
-
-    def calls(self, endpoint: str) -> int:
-        return self.sim.stats.calls[endpoint]
-
-    @property
-    def api_usage(self) -> int:
-        return self.sim.usage.used
-
-    def open_lead_ids(self, limit: int | None = None) -> list[str]:
-        """Live leads that are neither converted nor closed: the ones syncd may write to."""
-        closed = {"Disqualified", "Closed - Not Converted", "Closed - Converted"}
-        ids = [
-            r["Id"]
-            for r in self.sim.org.records("Lead")
-            if not r.get("IsConverted") and not r.get("IsDeleted") and r.get("Status") not in closed
-        ]
-        return ids if limit is None else ids[:limit]
-
-    def advance_clock(self, delta: timedelta) -> None:
-        clock = self.sim.org.clock
-        if not isinstance(clock, SimClock):
-            raise TypeError("the org clock is not a SimClock")
-        clock.advance(delta)
-
-    def reseed(self, leads: int, seed: int) -> Any:
-        """Replace the org's data with generated data (``syncd.simulator.seed``)."""
-        return self.sim.reseed(leads, seed)
-
-    def issue_token(self, user_id: str | None = None) -> str:
-        return self.sim.tokens.issue(user_id or self.sim.org.integration_user_id)
 
 
 class SimulatorHandle:
@@ -630,6 +482,9 @@ def start_simulator(
     if leads > 0:
         seed_module = importlib.import_module("syncd.simulator.seed")
         seed_module.generate_org(org, leads=leads, seed=seed, now=org.now())
+    # The write log starts empty once the org is served: seeding and test setup are not
+    # writes a client made.
+    org.writes.reset()
     reps_tick: RepsTick | None = None
     if reps:
         reps_module = importlib.import_module("syncd.simulator.reps")

@@ -174,6 +174,21 @@ def test_accept_rate_1_accepts_every_handed_off_lead_as_its_rep() -> None:
     assert set(summary.changed_lead_ids) == set(team.leads["MQL"])
 
 
+def test_a_reps_acceptance_is_in_lead_history_as_that_rep() -> None:
+    team = make_team()
+
+    RepBehaviour(team.org, seed=1, rates=replace(QUIET, accept=1.0)).tick(NOW)
+
+    lead_id = team.leads["MQL"][0]
+    lead = _lead(team, lead_id)
+    moves = [
+        (row["Field"], row["OldValue"], row["NewValue"], row["CreatedById"])
+        for row in team.org.records("LeadHistory")
+        if row["LeadId"] == lead_id and row["Field"] == "Status"
+    ]
+    assert moves == [("Status", "MQL", lead["Status"], lead["OwnerId"])]
+
+
 def test_leads_in_a_queue_or_with_a_rep_who_left_are_not_accepted() -> None:
     team = make_team()
 

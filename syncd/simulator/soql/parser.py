@@ -5,7 +5,9 @@ NOT or a mix of AND and OR needs parentheses)::
 
     query       := SELECT select FROM name [WHERE logical] [ORDER BY order (, order)*]
                    [LIMIT int] [OFFSET int] EOF
-    select      := COUNT ( ) | name (, name)*
+    select      := COUNT ( ) | item (, item)*
+    item        := name | name . name                       -- one relationship level
+                 | FIELDS ( STANDARD | CUSTOM | ALL )         -- expanded by the caller
     logical     := NOT condition | condition (AND condition)* | condition (OR condition)*
     condition   := ( logical ) | name op value
     op          := = | != | <> | < | <= | > | >= | LIKE | IN | NOT IN
@@ -13,7 +15,8 @@ NOT or a mix of AND and OR needs parentheses)::
                  | relative-date | ( value (, value)* )      -- the list only after IN
     order       := name [ASC | DESC] [NULLS FIRST | NULLS LAST]
 
-Everything else (GROUP BY, HAVING, subqueries, aggregates, relationship paths, aliases,
+Everything else (GROUP BY, HAVING, subqueries, aggregates, relationship paths outside
+SELECT or deeper than one level, aliases,
 WITH, FOR, TYPEOF, bind variables...) is refused as ``unexpected token`` at the place
 it starts, never skipped.
 """
@@ -77,6 +80,9 @@ RELATIVE_DATES_N = frozenset(
         "LAST_N_YEARS", "NEXT_N_YEARS", "N_YEARS_AGO",
     }
 )  # fmt: skip
+
+# FIELDS(...) groups; the caller expands them (ALL and CUSTOM only with LIMIT <= 200).
+FIELD_GROUPS = frozenset({"STANDARD", "CUSTOM", "ALL"})
 
 # Salesforce's documented cap on the length of a SOQL statement.
 MAX_SOQL_LENGTH = 100_000
@@ -163,6 +169,28 @@ class _Parser:
             raise self.unexpected(nxt)
         return tok
 
+    def select_item(self) -> tuple[Token, str]:
+        """A selected field: a name, or one relationship level (``Owner.Name``, ``Who.Type``)."""
+        tok = self.tok
+        if tok.kind is not Kind.IDENT or tok.text.upper() in RESERVED:
+            raise self.unexpected()
+        nxt = self.peek()
+        if tok.text.upper() == "FIELDS" and nxt.kind is Kind.PUNCT and nxt.text == "(":
+            self.advance()
+            self.advance()
+            group = self.tok
+            if group.kind is not Kind.IDENT or group.text.upper() not in FIELD_GROUPS:
+                raise self.unexpected()
+            self.advance()
+            self.expect_punct(")")
+            return tok, f"FIELDS({group.text.upper()})"
+        if not (nxt.kind is Kind.PUNCT and nxt.text == "."):
+            return tok, self.name().text
+        self.advance()
+        self.advance()
+        field_tok = self.name()  # a second "." (two levels) is refused here
+        return tok, f"{tok.text}.{field_tok.text}"
+
     def object_name(self) -> Token:
         """The FROM object. Quirk: ``Group`` (queues) is a real object; GROUP is reserved only
         as the start of GROUP BY, so ``FROM Group WHERE ...`` is valid SOQL."""
@@ -187,8 +215,8 @@ class _Parser:
             is_count = True
         else:
             while True:
-                tok = self.name()
-                fields.append(tok.text)
+                tok, text = self.select_item()
+                fields.append(text)
                 positions.append(tok.pos)
                 if not self.accept_punct(","):
                     break
