@@ -110,6 +110,10 @@ class Mirror:
         with self._tx() as c:
             runs.finish_run(c, run_id, **values)
 
+    def close_abandoned_runs(self, *, now: datetime) -> int:
+        with self._tx() as c:
+            return runs.close_abandoned_runs(c, now=now)
+
     def add_event(self, **values: Any) -> None:
         with self._tx() as c:
             runs.add_event(c, **values)

@@ -27,7 +27,7 @@ from syncd.sync.writeback import WritebackResult, flush_outbox
 
 log = structlog.get_logger("syncd.cycle")
 
-__all__ = ["SYNC_ORDER", "CycleSummary", "OwnerProblems", "run_cycle"]
+__all__ = ["SYNC_ORDER", "CycleSummary", "Interrupted", "OwnerProblems", "run_cycle"]
 
 # Reference data first (owners, calendars, campaigns), then leads, then what hangs off them.
 SYNC_ORDER = (
@@ -45,6 +45,10 @@ SYNC_ORDER = (
 RESCORE_KEY = "full_rescore"
 RESCORE_EVERY = timedelta(hours=24)  # so decay reaches every lead at least daily
 RECHECK_OPEN_AFTER = timedelta(minutes=15)
+
+
+class Interrupted(Exception):
+    """A stop was asked for (SIGTERM/SIGINT): the cycle ends at the next safe point."""
 
 
 class OwnerProblems(Exception):
@@ -152,8 +156,13 @@ def run_cycle(
     now: Callable[[], datetime] = _utcnow,
     progress: Progress | None = None,
     budget_left: Callable[[], int | None] = lambda: None,
+    stop: Callable[[], bool] = lambda: False,
 ) -> CycleSummary:
-    """Run one cycle and record it; never raises for org, budget or owner trouble."""
+    """Run one cycle and record it; never raises for org, budget or owner trouble.
+
+    ``stop`` is asked between objects and between writeback batches: when it says yes, the
+    cycle ends there as 'interrupted' with every batch already sent recorded (never half).
+    """
     started = now()
     clock = _time.monotonic()
     calls_before = client.calls_made
@@ -164,9 +173,19 @@ def run_cycle(
     log.info("cycle started", dry_run=dry_run, policy_version=policy.version)
     try:
         pulls = _pull_all(
-            client, mirror, config, summary, started, lookback, bulk_query_threshold, now, progress
+            client,
+            mirror,
+            config,
+            summary,
+            started,
+            lookback,
+            bulk_query_threshold,
+            now,
+            progress,
+            stop,
         )
         _evaluate(mirror, config, summary, pulls, now(), dry_run, progress)
+        _stop_here(stop)
         summary.writeback = flush_outbox(
             mirror,
             client,
@@ -177,8 +196,12 @@ def run_cycle(
             policy_version=policy.version,
             dry_run=dry_run,
             progress=progress,
+            stop=stop,
         )
-        summary.status = "ok"
+        summary.status = "interrupted" if summary.writeback.interrupted else "ok"
+    except Interrupted:
+        summary.status = "interrupted"
+        log.warning("cycle interrupted: stop requested")
     except OwnerProblems as exc:
         summary.status = "failed"
         summary.error = "the policy names owners the org does not have: " + "; ".join(exc.problems)
@@ -234,6 +257,11 @@ def run_cycle(
     return summary
 
 
+def _stop_here(stop: Callable[[], bool]) -> None:
+    if stop():
+        raise Interrupted
+
+
 def _pull_all(
     client: OrgClient,
     mirror: Mirror,
@@ -244,11 +272,13 @@ def _pull_all(
     bulk_threshold: int,
     now: Callable[[], datetime],
     progress: Progress | None,
+    stop: Callable[[], bool],
 ) -> dict[str, PullResult]:
     pulls: dict[str, PullResult] = {}
     for sobject in SYNC_ORDER:
         if sobject not in config.mappings.objects:
             continue
+        _stop_here(stop)
         result = pull_object(
             client,
             mirror,

@@ -3,10 +3,12 @@ and a session on the mirror for assertions (tests may read the tables directly).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
 from syncd.mirror.db import make_engine, session_factory
@@ -43,3 +45,22 @@ def open_mirror(settings: Settings) -> Iterator[sessionmaker[Session]]:
         yield session_factory(engine)
     finally:
         engine.dispose()
+
+
+def mappings_routing_to_seeded_reps(handle: SimulatorHandle, tmp_path: Path) -> Path:
+    """The default mappings, with routing to the org's active reps (so handoffs make Tasks)."""
+    folder = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS, folder)
+    policy = yaml.safe_load((folder / "policy.yaml").read_text())
+    reps = sorted(
+        u["Username"]
+        for u in handle.org.records("User")
+        if u.get("IsActive") and u.get("Department") == "Sales" and u.get("ManagerId")
+    )
+    policy["routing"] = {
+        "fallback_queue": "Unassigned_Queue",
+        "pools": {"everyone": {"members": [{"user": r} for r in reps]}},
+        "rules": [{"name": "Everyone", "to": {"pool": "everyone"}}],
+    }
+    (folder / "policy.yaml").write_text(yaml.safe_dump(policy, sort_keys=False))
+    return folder

@@ -4,16 +4,14 @@ Task is created twice."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import select
-from syncd_e2e import MAPPINGS, open_mirror, settings_for
+from syncd_e2e import mappings_routing_to_seeded_reps, open_mirror, settings_for
 
 from syncd.mirror import models as m
 from syncd.mirror import outbox
@@ -53,25 +51,6 @@ class CrashingClient(SalesforceClient):
         if self.crash_on == "create":
             raise SimulatedCrash
         return results
-
-
-def mappings_routing_to_seeded_reps(handle: SimulatorHandle, tmp_path: Path) -> Path:
-    """The default mappings, with routing to the org's active reps (so handoffs make Tasks)."""
-    folder = tmp_path / "mappings"
-    shutil.copytree(MAPPINGS, folder)
-    policy = yaml.safe_load((folder / "policy.yaml").read_text())
-    reps = sorted(
-        u["Username"]
-        for u in handle.org.records("User")
-        if u.get("IsActive") and u.get("Department") == "Sales" and u.get("ManagerId")
-    )
-    policy["routing"] = {
-        "fallback_queue": "Unassigned_Queue",
-        "pools": {"everyone": {"members": [{"user": r} for r in reps]}},
-        "rules": [{"name": "Everyone", "to": {"pool": "everyone"}}],
-    }
-    (folder / "policy.yaml").write_text(yaml.safe_dump(policy, sort_keys=False))
-    return folder
 
 
 def crash_then_restart(handle: SimulatorHandle, settings: Settings, crash_on: str) -> None:
