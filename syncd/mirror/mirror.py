@@ -326,6 +326,10 @@ class Mirror:
         with self._tx() as c:
             return outbox.counts(c)
 
+    def owner_board(self, open_stages: Iterable[str]) -> list[tuple[str, int, int]]:
+        with self._tx() as c:
+            return state.owner_board(c, open_stages)
+
     def failed_writes(self, limit: int = 50) -> list[OutboxItem]:
         with self._tx() as c:
             return outbox.failed(c, limit)

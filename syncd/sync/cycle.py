@@ -7,7 +7,7 @@ keeps the run record honest (counts, API calls, budget left, why it stopped).
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -63,6 +63,7 @@ class OwnerProblems(Exception):
 class CycleSummary:
     run_id: str
     status: str = "running"
+    job: str = "sync"
     dry_run: bool = False
     pulled: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
@@ -86,6 +87,7 @@ class CycleSummary:
     def counts(self) -> dict[str, Any]:
         ev, wb = self.evaluation, self.writeback
         return {
+            "job": self.job,
             "pulled": self.pulled,
             "changed": self.changed,
             "used_bulk": self.used_bulk,
@@ -157,20 +159,25 @@ def run_cycle(
     progress: Progress | None = None,
     budget_left: Callable[[], int | None] = lambda: None,
     stop: Callable[[], bool] = lambda: False,
+    objects: Collection[str] | None = None,
+    select: Callable[[datetime], set[str]] | None = None,
+    job: str = "sync",
 ) -> CycleSummary:
     """Run one cycle and record it; never raises for org, budget or owner trouble.
 
     ``stop`` is asked between objects and between writeback batches: when it says yes, the
     cycle ends there as 'interrupted' with every batch already sent recorded (never half).
+    The daemon's jobs narrow a cycle: ``objects`` limits what is pulled (empty: nothing),
+    ``select`` picks the leads to evaluate instead of "what changed", ``job`` names the run.
     """
     started = now()
     clock = _time.monotonic()
     calls_before = client.calls_made
     policy = config.policy
     run_id = mirror.start_run(now=started, dry_run=dry_run)
-    summary = CycleSummary(run_id=run_id, dry_run=dry_run)
+    summary = CycleSummary(run_id=run_id, dry_run=dry_run, job=job)
     bind_run(run_id)
-    log.info("cycle started", dry_run=dry_run, policy_version=policy.version)
+    log.info("cycle started", job=job, dry_run=dry_run, policy_version=policy.version)
     try:
         pulls = _pull_all(
             client,
@@ -183,8 +190,9 @@ def run_cycle(
             now,
             progress,
             stop,
+            objects,
         )
-        _evaluate(mirror, config, summary, pulls, now(), dry_run, progress)
+        _evaluate(mirror, config, summary, pulls, now(), dry_run, progress, select)
         _stop_here(stop)
         summary.writeback = flush_outbox(
             mirror,
@@ -273,10 +281,13 @@ def _pull_all(
     now: Callable[[], datetime],
     progress: Progress | None,
     stop: Callable[[], bool],
+    objects: Collection[str] | None,
 ) -> dict[str, PullResult]:
     pulls: dict[str, PullResult] = {}
     for sobject in SYNC_ORDER:
         if sobject not in config.mappings.objects:
+            continue
+        if objects is not None and sobject not in objects:
             continue
         _stop_here(stop)
         result = pull_object(
@@ -323,12 +334,16 @@ def _evaluate(
     now: datetime,
     dry_run: bool,
     progress: Progress | None,
+    select: Callable[[datetime], set[str]] | None = None,
 ) -> None:
     context = mirror.org_context()
     policy, problems = resolve_owners(config.policy, context.directory)
     if problems:
         raise OwnerProblems([f"policy.yaml: {p.path}: {p.message}" for p in problems])
-    ids, full = leads_to_evaluate(mirror, pulls, policy.version, now)
+    if select is not None:
+        ids, full = select(now), False
+    else:
+        ids, full = leads_to_evaluate(mirror, pulls, policy.version, now)
     summary.full_rescore = full
     if progress is not None:
         progress.start("evaluate", len(ids))

@@ -106,7 +106,7 @@ def sync_once(
                 progress=progress,
                 budget_left=lambda: the_budget.allowance() if the_budget else None,
                 stop=stop or (lambda: False),
-                **({"now": now} if now else {}),
+                now=now or _utcnow,
             )
         finally:
             if own_client:
