@@ -64,8 +64,9 @@ class JobContext:
     pulled_everything: bool = False
 
 
-def run_job(name: str, ctx: JobContext, config: Config) -> CycleSummary:
-    """Run job ``name`` once and return its recorded summary."""
+def run_job(name: str, ctx: JobContext, config: Config) -> CycleSummary | None:
+    """Run job ``name`` once and return its recorded summary; None when a sweep found
+    nothing to do (an idle sweep costs no call and records no run)."""
     mirror = ctx.mirror
     objects: tuple[str, ...] | None
     select: Callable[[datetime], set[str]] | None = None
@@ -85,6 +86,11 @@ def run_job(name: str, ctx: JobContext, config: Config) -> CycleSummary:
         objects, select = None, lambda _now: mirror.live_lead_ids()
     else:
         raise ValueError(f"no job named {name!r}")
+    if objects == () and select is not None:
+        due = select(ctx.now())
+        if not due and not mirror.due_writes(ctx.now()):
+            return None
+        select = lambda _now: due  # noqa: E731 - the leads just found, not a second query
     settings = ctx.settings
     summary = run_cycle(
         client=ctx.client,

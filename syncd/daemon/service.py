@@ -196,6 +196,10 @@ class Daemon:
             status, error = "error", f"{type(exc).__name__}: {exc}".splitlines()[0]
             self.metrics.observe_run(name, status=status, seconds=time.monotonic() - clock)
         else:
+            if summary is None:  # an idle sweep: nothing due, nothing recorded
+                self.board.finished(name, self.now(), "ok")
+                self._note_schedule()
+                return
             status, error = summary.status, summary.error
             ev, wb = summary.evaluation, summary.writeback
             self.metrics.observe_run(
