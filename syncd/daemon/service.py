@@ -79,6 +79,9 @@ class Daemon:
         self._budget_left: Callable[[], int | None] = lambda: None
         self._lock = writer_lock(settings.database_url)
         self._scheduler: BackgroundScheduler | None = None
+        # Guards _scheduler: APScheduler's shutdown(wait=True) holds its job-store lock while
+        # waiting for the running job, so that job must not touch the scheduler by then.
+        self._scheduler_lock = threading.Lock()
         self._ctx: JobContext | None = None
         # A standby polls this often: well inside one fast interval.
         self._poll = min(5.0, settings.fast_interval_seconds / 2)
@@ -170,9 +173,10 @@ class Daemon:
                         break
             finally:
                 started = time.monotonic()
+                with self._scheduler_lock:
+                    self._scheduler = None
                 scheduler.shutdown(wait=True)  # the running job stops at its next batch
                 close()
-                self._scheduler = None
                 log.info("jobs stopped", seconds=round(time.monotonic() - started, 2))
         self.role = "standby"
         self.metrics.leader.set(0)
@@ -221,23 +225,25 @@ class Daemon:
         self._note_mirror(ctx.mirror)
 
     def _retry_later(self, name: str, failures: int) -> None:
-        scheduler, spec = self._scheduler, self.specs[name]
-        job = scheduler.get_job(name) if scheduler is not None else None
-        if scheduler is None or job is None or job.next_run_time is None:
-            return
-        delay = backoff(failures, spec.interval)
-        retry_at = _utcnow() + delay
-        if retry_at < job.next_run_time:
-            scheduler.modify_job(name, next_run_time=retry_at)
+        delay = backoff(failures, self.specs[name].interval)
+        with self._scheduler_lock:
+            scheduler = self._scheduler
+            job = scheduler.get_job(name) if scheduler is not None else None
+            if scheduler is None or job is None or job.next_run_time is None:
+                return
+            retry_at = _utcnow() + delay
+            if retry_at < job.next_run_time:
+                scheduler.modify_job(name, next_run_time=retry_at)
         log.warning(
             "job will be retried", job=name, in_seconds=delay.total_seconds(), failures=failures
         )
 
     def _note_schedule(self) -> None:
-        if self._scheduler is None:
-            return
-        for job in self._scheduler.get_jobs():
-            self.board.scheduled(job.id, job.next_run_time)
+        with self._scheduler_lock:
+            if self._scheduler is None:
+                return
+            for job in self._scheduler.get_jobs():
+                self.board.scheduled(job.id, job.next_run_time)
 
     def _note_mirror(self, mirror: Mirror) -> None:
         try:

@@ -7,11 +7,17 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import yaml
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from syncd.mirror import models as m
+from syncd.mirror import outbox
 from syncd.mirror.db import make_engine, session_factory
+from syncd.mirror.outbox import OutboxState
+from syncd.salesforce.formats import same_stored as same_value
 from syncd.settings import Secret, SessionLogin, Settings
 from syncd.simulator.server import SimulatorHandle
 from syncd.sync.cycle import CycleSummary
@@ -64,3 +70,22 @@ def mappings_routing_to_seeded_reps(handle: SimulatorHandle, tmp_path: Path) -> 
     }
     (folder / "policy.yaml").write_text(yaml.safe_dump(policy, sort_keys=False))
     return folder
+
+
+def org_matches_every_recorded_write(handle: SimulatorHandle, settings: Settings) -> None:
+    with open_mirror(settings) as sessions, sessions() as session:
+        open_entries = session.scalars(
+            select(m.OutboxEntry).where(m.OutboxEntry.state.in_([s.value for s in outbox.OPEN]))
+        ).all()
+        assert open_entries == []
+        latest: dict[tuple[str, str], Any] = {}
+        for entry in session.scalars(
+            select(m.OutboxEntry)
+            .where(m.OutboxEntry.state == OutboxState.DONE, m.OutboxEntry.operation == "update")
+            .order_by(m.OutboxEntry.id)
+        ):
+            latest[(str(entry.record_id), str(entry.field))] = entry.value["v"]
+    assert latest
+    for (lead_id, field), value in latest.items():
+        org_value = handle.org.get("Lead", lead_id)[field]
+        assert same_value(org_value, value), (lead_id, field, org_value, value)
