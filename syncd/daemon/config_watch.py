@@ -53,6 +53,9 @@ class ConfigWatcher:
         self._rejected: RejectedEdit | None = None
         self._now = now or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
+        # Checks beyond the files (e.g. owners against the mirror's copy of the org), set by
+        # the daemon once it has that copy; each returns rendered problems.
+        self.validate: Callable[[Config], list[str]] | None = None
 
     @property
     def config(self) -> Config:
@@ -80,8 +83,10 @@ class ConfigWatcher:
                 return self._config
             self._seen = seen
             config, problems = read_config(self.directory)
-            if config is None:
-                rendered = tuple(p.render() for p in problems)
+            rendered = tuple(p.render() for p in problems)
+            if config is not None and self.validate is not None:
+                rendered = tuple(self.validate(config))
+            if config is None or rendered:
                 self._rejected = RejectedEdit(seen, self._now(), rendered)
                 for line in rendered:
                     log.error("mappings edit rejected", problem=line, fingerprint=seen)

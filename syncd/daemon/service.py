@@ -26,6 +26,7 @@ from syncd.daemon.jobs import JobContext, JobSpec, job_specs, run_job
 from syncd.daemon.scheduler import build_scheduler
 from syncd.daemon.status import StatusSource
 from syncd.domain.lifecycle import OPEN_STAGES
+from syncd.domain.owners import resolve_owners
 from syncd.mirror import Mirror
 from syncd.mirror.lock import writer_lock
 from syncd.ops.http import OpsApp, OpsServer, is_loopback
@@ -162,6 +163,7 @@ class Daemon:
             self._ctx = JobContext(
                 self.settings, mirror, client, budget_left, self.stopping.is_set, self.now
             )
+            self.watcher.validate = lambda config: self._owner_problems(config, mirror)
             scheduler = build_scheduler(list(self.specs.values()), self._run_job, _utcnow())
             self._scheduler = scheduler
             scheduler.start()
@@ -180,6 +182,14 @@ class Daemon:
                 log.info("jobs stopped", seconds=round(time.monotonic() - started, 2))
         self.role = "standby"
         self.metrics.leader.set(0)
+
+    def _owner_problems(self, config: Config, mirror: Mirror) -> list[str]:
+        """An edit naming owners the org does not have is rejected like a broken file
+        (the same check the cycle makes, against the mirror's copy of users and queues)."""
+        if self._ctx is None or not self._ctx.pulled_everything:
+            return []  # no copy of the org's users yet: the cycle itself will check
+        _, problems = resolve_owners(config.policy, mirror.owner_directory())
+        return [f"policy.yaml: {p.path}: {p.message}" for p in problems]
 
     # --- one job -----------------------------------------------------------------------------
 
