@@ -113,6 +113,14 @@ class Settings:
     bulk_write_threshold: int = 2_000
     lookback_seconds: int = 300
     log_format: str = "auto"
+    # The daemon's schedule (`syncd run`), in seconds except the nightly reconcile's UTC hour.
+    fast_interval_seconds: int = 60
+    slow_interval_seconds: int = 900
+    sla_sweep_seconds: int = 60
+    recycle_interval_seconds: int = 3600
+    reconcile_hour_utc: int = 3
+    # Required for the status page and /metrics when http_host is not a loopback address.
+    http_token: Secret | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def require_salesforce(self) -> SalesforceLogin:
@@ -138,6 +146,8 @@ class Settings:
             found.append(login.consumer_secret)
         elif isinstance(login, PasswordLogin):
             found += [login.password, login.security_token]
+        if self.http_token is not None:
+            found.append(self.http_token)
         password = urlsplit(self.database_url).password
         values = [s.reveal() for s in found]
         if password:
@@ -298,7 +308,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         bulk_write_threshold=_int(env, "SYNCD_BULK_WRITE_THRESHOLD", 2_000, problems, 1),
         lookback_seconds=_int(env, "SYNCD_LOOKBACK_SECONDS", 300, problems, 0),
         log_format=log_format,
+        fast_interval_seconds=_int(env, "SYNCD_FAST_INTERVAL_SECONDS", 60, problems, 1),
+        slow_interval_seconds=_int(env, "SYNCD_SLOW_INTERVAL_SECONDS", 900, problems, 1),
+        sla_sweep_seconds=_int(env, "SYNCD_SLA_SWEEP_SECONDS", 60, problems, 1),
+        recycle_interval_seconds=_int(env, "SYNCD_RECYCLE_INTERVAL_SECONDS", 3600, problems, 1),
+        reconcile_hour_utc=_int(env, "SYNCD_RECONCILE_HOUR_UTC", 3, problems, 0),
+        http_token=Secret(token) if (token := env.get("SYNCD_HTTP_TOKEN", "").strip()) else None,
     )
+    if settings.reconcile_hour_utc > 23:
+        problems.append(f"SYNCD_RECONCILE_HOUR_UTC must be 0-23, not {settings.reconcile_hour_utc}")
     if problems:
         raise SettingsError(problems)
     return settings

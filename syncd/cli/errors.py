@@ -2,7 +2,7 @@
 
 Errors are classified where they arise (settings, mirror, configuration, Salesforce adapter);
 this maps them onto one readable line and the exit-code contract: 0 ok, 1 failure, 2 bad
-usage or invalid configuration.
+usage or invalid configuration, 3 mirror busy (another syncd writes it).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from enum import IntEnum
 
 from syncd.config import ConfigurationError
 from syncd.mirror.db import DatabaseError
+from syncd.mirror.lock import MirrorBusy
 from syncd.salesforce.errors import ErrorKind, SalesforceError
 from syncd.settings import SettingsError
 
@@ -21,12 +22,15 @@ class Exit(IntEnum):
     OK = 0
     FAILURE = 1
     CONFIG = 2
+    BUSY = 3  # another syncd writes the mirror: nothing was done, try again later
 
 
 def classify_for_exit(exc: BaseException) -> tuple[list[str], Exit] | None:
     """(lines to print, exit code) for known failures; None lets a real bug show itself."""
     if isinstance(exc, SettingsError):
         return [f"configuration error: {p}" for p in exc.problems], Exit.CONFIG
+    if isinstance(exc, MirrorBusy):
+        return [str(exc)], Exit.BUSY
     if isinstance(exc, DatabaseError):
         return [str(exc)], Exit.CONFIG
     if isinstance(exc, ConfigurationError):

@@ -110,6 +110,10 @@ class Mirror:
         with self._tx() as c:
             runs.finish_run(c, run_id, **values)
 
+    def close_abandoned_runs(self, *, now: datetime) -> int:
+        with self._tx() as c:
+            return runs.close_abandoned_runs(c, now=now)
+
     def add_event(self, **values: Any) -> None:
         with self._tx() as c:
             runs.add_event(c, **values)
@@ -321,6 +325,10 @@ class Mirror:
     def outbox_counts(self) -> dict[str, int]:
         with self._tx() as c:
             return outbox.counts(c)
+
+    def owner_board(self, open_stages: Iterable[str]) -> list[tuple[str, int, int]]:
+        with self._tx() as c:
+            return state.owner_board(c, open_stages)
 
     def failed_writes(self, limit: int = 50) -> list[OutboxItem]:
         with self._tx() as c:

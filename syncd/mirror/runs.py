@@ -19,6 +19,7 @@ __all__ = [
     "RunRecord",
     "add_event",
     "api_calls_since",
+    "close_abandoned_runs",
     "finish_run",
     "get_meta",
     "recent_runs",
@@ -97,6 +98,21 @@ def finish_run(
             error=error,
         )
     )
+
+
+def close_abandoned_runs(conn: Connection, *, now: datetime) -> int:
+    """Mark runs still 'running' as 'killed': called by the writer-lock holder only, so any
+    run still open belongs to a process that died without finishing it."""
+    result = conn.execute(
+        RUNS.update()
+        .where(RUNS.c.status == "running")
+        .values(
+            status="killed",
+            ended_at=now,
+            error="the process running it died (killed) before recording an outcome",
+        )
+    )
+    return int(result.rowcount or 0)
 
 
 def add_event(

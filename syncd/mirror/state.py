@@ -10,14 +10,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, or_, select
+from sqlalchemy import Connection, Table, case, func, or_, select
 
 from syncd.mirror.models import LeadState, RoutingStateRow
+from syncd.mirror.reads import LEADS, QUEUES, USERS
 from syncd.mirror.util import chunked, insert_for, json_safe
 
 __all__ = [
     "load_routing_state",
     "open_due_for_recheck",
+    "owner_board",
     "save_lead_states",
     "save_routing_state",
     "sla_due_before",
@@ -59,6 +61,27 @@ def open_due_for_recheck(
         or_(STATES.c.evaluated_at.is_(None), STATES.c.evaluated_at < evaluated_before),
     )
     return [str(i) for i in conn.scalars(stmt)]
+
+
+def owner_board(conn: Connection, open_stages: Iterable[str]) -> list[tuple[str, int, int]]:
+    """(owner name, open MQLs, SLA breached) per current owner, for the status page."""
+    stages = list(open_stages)
+    is_open = case((STATES.c.stage.in_(stages), 1), else_=0)
+    breached = case((STATES.c.sla_state == "breached", 1), else_=0)
+    owner = func.coalesce(USERS.c.name, QUEUES.c.name, LEADS.c.owner_id, "(no owner)")
+    stmt = (
+        select(owner, func.sum(is_open), func.sum(breached))
+        .select_from(
+            STATES.join(LEADS, LEADS.c.id == STATES.c.lead_id)
+            .outerjoin(USERS, USERS.c.id == LEADS.c.owner_id)
+            .outerjoin(QUEUES, QUEUES.c.id == LEADS.c.owner_id)
+        )
+        .where(LEADS.c.is_deleted.is_(False))
+        .group_by(owner)
+        .having(func.sum(is_open) + func.sum(breached) > 0)
+        .order_by(func.sum(breached).desc(), func.sum(is_open).desc())
+    )
+    return [(str(name), int(o or 0), int(b or 0)) for name, o, b in conn.execute(stmt)]
 
 
 def note_written(conn: Connection, written: Mapping[str, Mapping[str, Any]], now: datetime) -> None:

@@ -7,7 +7,7 @@ keeps the run record honest (counts, API calls, budget left, why it stopped).
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,7 +27,7 @@ from syncd.sync.writeback import WritebackResult, flush_outbox
 
 log = structlog.get_logger("syncd.cycle")
 
-__all__ = ["SYNC_ORDER", "CycleSummary", "OwnerProblems", "run_cycle"]
+__all__ = ["SYNC_ORDER", "CycleSummary", "Interrupted", "OwnerProblems", "run_cycle"]
 
 # Reference data first (owners, calendars, campaigns), then leads, then what hangs off them.
 SYNC_ORDER = (
@@ -47,6 +47,10 @@ RESCORE_EVERY = timedelta(hours=24)  # so decay reaches every lead at least dail
 RECHECK_OPEN_AFTER = timedelta(minutes=15)
 
 
+class Interrupted(Exception):
+    """A stop was asked for (SIGTERM/SIGINT): the cycle ends at the next safe point."""
+
+
 class OwnerProblems(Exception):
     """The policy names owners the org does not have (or has inactive): nothing is decided."""
 
@@ -59,6 +63,7 @@ class OwnerProblems(Exception):
 class CycleSummary:
     run_id: str
     status: str = "running"
+    job: str = "sync"
     dry_run: bool = False
     pulled: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
@@ -82,6 +87,7 @@ class CycleSummary:
     def counts(self) -> dict[str, Any]:
         ev, wb = self.evaluation, self.writeback
         return {
+            "job": self.job,
             "pulled": self.pulled,
             "changed": self.changed,
             "used_bulk": self.used_bulk,
@@ -152,21 +158,42 @@ def run_cycle(
     now: Callable[[], datetime] = _utcnow,
     progress: Progress | None = None,
     budget_left: Callable[[], int | None] = lambda: None,
+    stop: Callable[[], bool] = lambda: False,
+    objects: Collection[str] | None = None,
+    select: Callable[[datetime], set[str]] | None = None,
+    job: str = "sync",
 ) -> CycleSummary:
-    """Run one cycle and record it; never raises for org, budget or owner trouble."""
+    """Run one cycle and record it; never raises for org, budget or owner trouble.
+
+    ``stop`` is asked between objects and between writeback batches: when it says yes, the
+    cycle ends there as 'interrupted' with every batch already sent recorded (never half).
+    The daemon's jobs narrow a cycle: ``objects`` limits what is pulled (empty: nothing),
+    ``select`` picks the leads to evaluate instead of "what changed", ``job`` names the run.
+    """
     started = now()
     clock = _time.monotonic()
     calls_before = client.calls_made
     policy = config.policy
     run_id = mirror.start_run(now=started, dry_run=dry_run)
-    summary = CycleSummary(run_id=run_id, dry_run=dry_run)
+    summary = CycleSummary(run_id=run_id, dry_run=dry_run, job=job)
     bind_run(run_id)
-    log.info("cycle started", dry_run=dry_run, policy_version=policy.version)
+    log.info("cycle started", job=job, dry_run=dry_run, policy_version=policy.version)
     try:
         pulls = _pull_all(
-            client, mirror, config, summary, started, lookback, bulk_query_threshold, now, progress
+            client,
+            mirror,
+            config,
+            summary,
+            started,
+            lookback,
+            bulk_query_threshold,
+            now,
+            progress,
+            stop,
+            objects,
         )
-        _evaluate(mirror, config, summary, pulls, now(), dry_run, progress)
+        _evaluate(mirror, config, summary, pulls, now(), dry_run, progress, select)
+        _stop_here(stop)
         summary.writeback = flush_outbox(
             mirror,
             client,
@@ -177,8 +204,12 @@ def run_cycle(
             policy_version=policy.version,
             dry_run=dry_run,
             progress=progress,
+            stop=stop,
         )
-        summary.status = "ok"
+        summary.status = "interrupted" if summary.writeback.interrupted else "ok"
+    except Interrupted:
+        summary.status = "interrupted"
+        log.warning("cycle interrupted: stop requested")
     except OwnerProblems as exc:
         summary.status = "failed"
         summary.error = "the policy names owners the org does not have: " + "; ".join(exc.problems)
@@ -234,6 +265,11 @@ def run_cycle(
     return summary
 
 
+def _stop_here(stop: Callable[[], bool]) -> None:
+    if stop():
+        raise Interrupted
+
+
 def _pull_all(
     client: OrgClient,
     mirror: Mirror,
@@ -244,11 +280,16 @@ def _pull_all(
     bulk_threshold: int,
     now: Callable[[], datetime],
     progress: Progress | None,
+    stop: Callable[[], bool],
+    objects: Collection[str] | None,
 ) -> dict[str, PullResult]:
     pulls: dict[str, PullResult] = {}
     for sobject in SYNC_ORDER:
         if sobject not in config.mappings.objects:
             continue
+        if objects is not None and sobject not in objects:
+            continue
+        _stop_here(stop)
         result = pull_object(
             client,
             mirror,
@@ -293,12 +334,16 @@ def _evaluate(
     now: datetime,
     dry_run: bool,
     progress: Progress | None,
+    select: Callable[[datetime], set[str]] | None = None,
 ) -> None:
     context = mirror.org_context()
     policy, problems = resolve_owners(config.policy, context.directory)
     if problems:
         raise OwnerProblems([f"policy.yaml: {p.path}: {p.message}" for p in problems])
-    ids, full = leads_to_evaluate(mirror, pulls, policy.version, now)
+    if select is not None:
+        ids, full = select(now), False
+    else:
+        ids, full = leads_to_evaluate(mirror, pulls, policy.version, now)
     summary.full_rescore = full
     if progress is not None:
         progress.start("evaluate", len(ids))

@@ -10,15 +10,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import structlog
+
 from syncd.config import Config, load_config
 from syncd.mirror import Mirror
+from syncd.mirror.lock import WriterLock, writer_lock
 from syncd.ports import Progress
 from syncd.salesforce.budget import ApiBudget
 from syncd.salesforce.client import SalesforceClient
 from syncd.settings import Settings
 from syncd.sync.cycle import CycleSummary, run_cycle
 
-__all__ = ["connect", "open_mirror", "sync_once"]
+log = structlog.get_logger("syncd.runtime")
+
+__all__ = ["connect", "open_mirror", "open_mirror_as_writer", "sync_once", "take_over"]
 
 
 @contextmanager
@@ -29,6 +34,36 @@ def open_mirror(settings: Settings) -> Iterator[Mirror]:
         yield mirror
     finally:
         mirror.close()
+
+
+def take_over(mirror: Mirror, now: datetime) -> int:
+    """What the new writer does first: runs a dead writer left 'running' become 'killed'."""
+    closed = mirror.close_abandoned_runs(now=now)
+    if closed:
+        log.warning("runs left running by a dead process closed as killed", runs=closed)
+    return closed
+
+
+@contextmanager
+def open_mirror_as_writer(
+    settings: Settings, *, now: Callable[[], datetime] | None = None
+) -> Iterator[Mirror]:
+    """The mirror with this process as its one writer, or MirrorBusy naming the holder.
+
+    The lock comes before the migration, so two first runs never race on the schema.
+    """
+    lock: WriterLock = writer_lock(settings.database_url)
+    lock.acquire()
+    try:
+        with open_mirror(settings) as mirror:
+            take_over(mirror, (now or _utcnow)())
+            yield mirror
+    finally:
+        lock.release()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def connect(settings: Settings, mirror: Mirror) -> tuple[SalesforceClient, ApiBudget]:
@@ -49,10 +84,12 @@ def sync_once(
     client: SalesforceClient | None = None,
     budget: ApiBudget | None = None,
     now: Callable[[], datetime] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> CycleSummary:
-    """One cycle against the org in ``settings``; the config is validated before any call."""
+    """One cycle against the org in ``settings``, as the mirror's only writer (MirrorBusy
+    otherwise); the config is validated before any call."""
     config = config or load_config(settings.mappings_dir)
-    with open_mirror(settings) as mirror:
+    with open_mirror_as_writer(settings, now=now) as mirror:
         own_client = client is None
         if client is None:
             client, budget = connect(settings, mirror)
@@ -68,7 +105,8 @@ def sync_once(
                 dry_run=dry_run,
                 progress=progress,
                 budget_left=lambda: the_budget.allowance() if the_budget else None,
-                **({"now": now} if now else {}),
+                stop=stop or (lambda: False),
+                now=now or _utcnow,
             )
         finally:
             if own_client:

@@ -50,7 +50,12 @@ class WritebackResult:
     already_there: int = 0
     conflicts: int = 0
     stopped_for_budget: bool = False
+    interrupted: bool = False  # a stop came between batches; the rest waits for the next run
     planned: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Stop(Exception):
+    """Raised between batches when a stop is asked for; never escapes flush_outbox."""
 
 
 def _retry_delay(attempts: int) -> timedelta:
@@ -203,6 +208,7 @@ def flush_outbox(
     policy_version: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    stop: Callable[[], bool] = lambda: False,
 ) -> WritebackResult:
     """Send every due outbox entry, owner/status/SLA writes before score-only refreshes."""
     outcome = WritebackResult()
@@ -241,9 +247,20 @@ def flush_outbox(
         progress.start("write back", total)
     try:
         _send_updates(
-            mirror, client, _by_record(updates), outcome, now, run_id, bulk_threshold, progress
+            mirror,
+            client,
+            _by_record(updates),
+            outcome,
+            now,
+            run_id,
+            bulk_threshold,
+            progress,
+            stop,
         )
-        _send_creates(mirror, client, creates, outcome, now, run_id, progress)
+        _send_creates(mirror, client, creates, outcome, now, run_id, progress, stop)
+    except _Stop:
+        # Every batch sent so far is settled; the rest stays pending for the next run.
+        outcome.interrupted = True
     except BudgetExhausted:
         outcome.stopped_for_budget = True
         raise
@@ -287,6 +304,7 @@ def _send_updates(
     run_id: str,
     bulk_threshold: int,
     progress: Progress | None,
+    stop: Callable[[], bool],
 ) -> None:
     by_object: dict[str, list[tuple[str, list[OutboxItem]]]] = defaultdict(list)
     for sobject, record_id, group in updates:
@@ -295,6 +313,8 @@ def _send_updates(
         use_bulk = len(records) > bulk_threshold
         size = len(records) if use_bulk else COLLECTION_SIZE
         for start in range(0, len(records), size):
+            if stop():
+                raise _Stop
             batch = records[start : start + size]
             ids = [e.id for _, group in batch for e in group]
             mirror.mark_sending(ids, now())
@@ -340,12 +360,15 @@ def _send_creates(
     now: Callable[[], datetime],
     run_id: str,
     progress: Progress | None,
+    stop: Callable[[], bool],
 ) -> None:
     by_object: dict[str, list[OutboxItem]] = defaultdict(list)
     for entry in creates:
         by_object[entry.sobject].append(entry)
     for sobject, entries in by_object.items():
         for start in range(0, len(entries), COLLECTION_SIZE):
+            if stop():
+                raise _Stop
             batch = entries[start : start + COLLECTION_SIZE]
             ids = [e.id for e in batch]
             mirror.mark_sending(ids, now())

@@ -4,22 +4,23 @@ Task is created twice."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import select
-from syncd_e2e import MAPPINGS, open_mirror, settings_for
+from syncd_e2e import (
+    mappings_routing_to_seeded_reps,
+    open_mirror,
+    org_matches_every_recorded_write,
+    settings_for,
+)
 
 from syncd.mirror import models as m
-from syncd.mirror import outbox
 from syncd.mirror.outbox import OutboxState
 from syncd.salesforce.client import SalesforceClient, SaveResult
-from syncd.salesforce.formats import same_stored as same_value
 from syncd.settings import Settings
 from syncd.simulator.server import SimulatorHandle
 from syncd.sync.runtime import sync_once
@@ -55,25 +56,6 @@ class CrashingClient(SalesforceClient):
         return results
 
 
-def mappings_routing_to_seeded_reps(handle: SimulatorHandle, tmp_path: Path) -> Path:
-    """The default mappings, with routing to the org's active reps (so handoffs make Tasks)."""
-    folder = tmp_path / "mappings"
-    shutil.copytree(MAPPINGS, folder)
-    policy = yaml.safe_load((folder / "policy.yaml").read_text())
-    reps = sorted(
-        u["Username"]
-        for u in handle.org.records("User")
-        if u.get("IsActive") and u.get("Department") == "Sales" and u.get("ManagerId")
-    )
-    policy["routing"] = {
-        "fallback_queue": "Unassigned_Queue",
-        "pools": {"everyone": {"members": [{"user": r} for r in reps]}},
-        "rules": [{"name": "Everyone", "to": {"pool": "everyone"}}],
-    }
-    (folder / "policy.yaml").write_text(yaml.safe_dump(policy, sort_keys=False))
-    return folder
-
-
 def crash_then_restart(handle: SimulatorHandle, settings: Settings, crash_on: str) -> None:
     client = CrashingClient(
         settings.require_salesforce(), api_version=settings.api_version, crash_on=crash_on
@@ -84,25 +66,6 @@ def crash_then_restart(handle: SimulatorHandle, settings: Settings, crash_on: st
     restarted = sync_once(settings, dry_run=False, now=handle.org.clock)
     assert restarted.status == "ok", restarted.error
     assert restarted.writeback.recovered > 0
-
-
-def org_matches_every_recorded_write(handle: SimulatorHandle, settings: Settings) -> None:
-    with open_mirror(settings) as sessions, sessions() as session:
-        open_entries = session.scalars(
-            select(m.OutboxEntry).where(m.OutboxEntry.state.in_([s.value for s in outbox.OPEN]))
-        ).all()
-        assert open_entries == []
-        latest: dict[tuple[str, str], Any] = {}
-        for entry in session.scalars(
-            select(m.OutboxEntry)
-            .where(m.OutboxEntry.state == OutboxState.DONE, m.OutboxEntry.operation == "update")
-            .order_by(m.OutboxEntry.id)
-        ):
-            latest[(str(entry.record_id), str(entry.field))] = entry.value["v"]
-    assert latest
-    for (lead_id, field), value in latest.items():
-        org_value = handle.org.get("Lead", lead_id)[field]
-        assert same_value(org_value, value), (lead_id, field, org_value, value)
 
 
 @pytest.fixture

@@ -1,0 +1,111 @@
+"""What each scheduled job does, as one narrowed cycle (see `run_cycle`'s ``objects`` and
+``select``): which objects it pulls and which leads it looks at.
+
+- ``fast``: leads and what hangs off them (activities, campaign members, opportunities),
+  then the leads that changed, fell due or need a recheck; an idle pass is one query each.
+  Its first run after the daemon becomes leader pulls every object, reference data included.
+- ``slow``: users, queues, campaigns, business hours and holidays; decides nothing itself.
+- ``sla``: no pull at all; only the leads whose SLA fell due (the (sla_state, sla_due)
+  index), so a breach is acted on within a minute even when nothing changed in the org.
+- ``recycle``: no pull; every open MQL is looked at, so stale ones go back to nurture on time.
+- ``reconcile`` (nightly): every object pulled, then a full rescore of live leads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from syncd.config import Config
+from syncd.domain.lifecycle import OPEN_STAGES
+from syncd.mirror import Mirror
+from syncd.ports import OrgClient
+from syncd.settings import Settings
+from syncd.sync.cycle import CycleSummary, run_cycle
+
+__all__ = ["FAST_OBJECTS", "SLOW_OBJECTS", "JobContext", "JobSpec", "job_specs", "run_job"]
+
+FAST_OBJECTS = ("Lead", "Task", "Event", "CampaignMember", "Opportunity")
+SLOW_OBJECTS = ("User", "Group", "BusinessHours", "Holiday", "Campaign")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    interval: timedelta  # for health and backoff; the nightly job's is a day
+    at_hour_utc: int | None = None  # a daily job at this hour instead of an interval
+    first_run_now: bool = False
+
+
+def job_specs(settings: Settings) -> list[JobSpec]:
+    """The schedule, from settings (SYNCD_*_SECONDS, SYNCD_RECONCILE_HOUR_UTC)."""
+    return [
+        JobSpec("fast", timedelta(seconds=settings.fast_interval_seconds), first_run_now=True),
+        JobSpec("slow", timedelta(seconds=settings.slow_interval_seconds)),
+        JobSpec("sla", timedelta(seconds=settings.sla_sweep_seconds)),
+        JobSpec("recycle", timedelta(seconds=settings.recycle_interval_seconds)),
+        JobSpec("reconcile", timedelta(days=1), at_hour_utc=settings.reconcile_hour_utc),
+    ]
+
+
+@dataclass
+class JobContext:
+    """What a job needs; ``config`` is asked at each start (that is where a reload lands)."""
+
+    settings: Settings
+    mirror: Mirror
+    client: OrgClient
+    budget_left: Callable[[], int | None]
+    stop: Callable[[], bool]
+    now: Callable[[], datetime]
+    # The first fast run of a leadership term pulls every object: owners, queues and
+    # calendars must be current before any lead is routed (a fresh mirror has none).
+    pulled_everything: bool = False
+
+
+def run_job(name: str, ctx: JobContext, config: Config) -> CycleSummary | None:
+    """Run job ``name`` once and return its recorded summary; None when a sweep found
+    nothing to do (an idle sweep costs no call and records no run)."""
+    mirror = ctx.mirror
+    objects: tuple[str, ...] | None
+    select: Callable[[datetime], set[str]] | None = None
+    if name == "fast":
+        objects = FAST_OBJECTS if ctx.pulled_everything else None
+    elif name == "slow":
+        objects, select = SLOW_OBJECTS, lambda _now: set()
+    elif name == "sla":
+        objects, select = (), lambda now: set(mirror.sla_due_before(now))
+    elif name == "recycle":
+        objects = ()
+
+        def select(now: datetime) -> set[str]:
+            return set(mirror.open_due_for_recheck([s.value for s in OPEN_STAGES], now))
+
+    elif name == "reconcile":
+        objects, select = None, lambda _now: mirror.live_lead_ids()
+    else:
+        raise ValueError(f"no job named {name!r}")
+    if objects == () and select is not None:
+        due = select(ctx.now())
+        if not due and not mirror.due_writes(ctx.now()):
+            return None
+        select = lambda _now: due  # noqa: E731 - the leads just found, not a second query
+    settings = ctx.settings
+    summary = run_cycle(
+        client=ctx.client,
+        mirror=mirror,
+        config=config,
+        lookback=timedelta(seconds=settings.lookback_seconds),
+        bulk_query_threshold=settings.bulk_query_threshold,
+        bulk_write_threshold=settings.bulk_write_threshold,
+        now=ctx.now,
+        budget_left=ctx.budget_left,
+        stop=ctx.stop,
+        objects=objects,
+        select=select,
+        job=name,
+    )
+    if name == "fast" and summary.status == "ok":
+        ctx.pulled_everything = True
+    return summary
