@@ -1,0 +1,214 @@
+"""A synthetic mirror for the report: realistic handover histories, written with bulk Core.
+
+Used by the report's integration tests (small) and bench/bench_report.py (100k leads, 1M
+activities). Each lead gets a source, a country, a grade and an owner, becomes an MQL on a
+weekday of the window, and moves on (SAL, SQL, converted and won, or recycled) with
+probabilities that can be changed per week, so a test can seed a drop in MQL->SAL.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table
+
+from syncd.mirror import models as m
+
+SOURCES = ("Web", "Webinar", "Trade Show", "Partner Referral", "Paid Search")
+COUNTRIES = ("US", "DE", "GB", "FR", "CA")
+GRADES = ("A", "B", "C", "D")
+REPS = (
+    ("005000000000001AAA", "Ava Patel"),
+    ("005000000000002AAA", "Ben Okafor"),
+    ("005000000000003AAA", "Chloé Martin"),
+    ("005000000000004AAA", "Dev Raman"),
+)
+CHUNK = 5_000
+
+
+def table(model: type[Any]) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+@dataclass
+class Shape:
+    """Conversion odds of the synthetic funnel; `sal_by_week` overrides MQL->SAL per week."""
+
+    start: datetime
+    weeks: int = 8
+    leads: int = 400
+    activities: int = 0
+    to_sal: float = 0.6
+    to_sql: float = 0.5
+    to_won: float = 0.4
+    to_recycle: float = 0.5  # of those not accepted
+    touched: float = 0.85
+    sal_by_week: Mapping[int, float] = field(default_factory=dict)
+    seed: int = 7
+
+
+def lead_id(i: int) -> str:
+    return f"00Q{i:015d}"
+
+
+def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _insert(conn: Connection, target: Table, rows: Iterator[dict[str, Any]]) -> int:
+    count = 0
+    for batch in _chunks(rows):
+        conn.execute(target.insert(), batch)
+        count += len(batch)
+    return count
+
+
+def build(engine: Engine, shape: Shape) -> dict[str, int]:
+    """Fill an empty migrated mirror; returns row counts per table."""
+    rnd = random.Random(shape.seed)
+    stamp = shape.start
+    leads: list[dict[str, Any]] = []
+    states: list[dict[str, Any]] = []
+    ledger: list[dict[str, Any]] = []
+    opps: list[dict[str, Any]] = []
+
+    def move(lid: str, at: datetime, before: str | None, after: str) -> None:
+        ledger.append(
+            {
+                "lead_id": lid,
+                "at": at,
+                "kind": "transition",
+                "before": {"value": before},
+                "after": {"value": after},
+                "reasons": [f"to {after}"],
+                "policy_version": "bench",
+            }
+        )
+
+    for i in range(shape.leads):
+        lid = lead_id(i)
+        week = rnd.randrange(shape.weeks)
+        day = rnd.randrange(5)
+        created = shape.start + timedelta(weeks=week, days=day, hours=rnd.uniform(8, 17))
+        owner, _ = rnd.choice(REPS)
+        mql_at = created + timedelta(minutes=rnd.uniform(5, 600))
+        move(lid, created, None, "new")
+        move(lid, mql_at, "new", "mql")
+        stage, at = "mql", mql_at
+        touch = (
+            mql_at + timedelta(hours=rnd.expovariate(1 / 3))
+            if rnd.random() < shape.touched
+            else None
+        )
+        opp_id = None
+        if rnd.random() < shape.sal_by_week.get(week, shape.to_sal):
+            at = at + timedelta(hours=rnd.uniform(1, 72))
+            move(lid, at, stage, "sal")
+            stage = "sal"
+            if rnd.random() < shape.to_sql:
+                at = at + timedelta(days=rnd.uniform(1, 10))
+                move(lid, at, stage, "sql")
+                stage = "sql"
+                if rnd.random() < shape.to_won:
+                    at = at + timedelta(days=rnd.uniform(5, 30))
+                    move(lid, at, stage, "converted")
+                    stage = "converted"
+                    opp_id = f"006{i:015d}"
+                    opps.append(
+                        {
+                            "id": opp_id,
+                            "system_modstamp": stamp,
+                            "mirrored_at": stamp,
+                            "name": f"Deal {i}",
+                            "stage_name": "Closed Won" if rnd.random() < 0.6 else "Closed Lost",
+                            "amount": Decimal(rnd.randrange(5, 200) * 1000),
+                            "is_closed": True,
+                            "created_date": at,
+                        }
+                    )
+                    opps[-1]["is_won"] = opps[-1]["stage_name"] == "Closed Won"
+        elif rnd.random() < shape.to_recycle:
+            at = at + timedelta(days=rnd.uniform(3, 14))
+            move(lid, at, stage, "recycled")
+            stage = "recycled"
+            if rnd.random() < 0.3:  # some come back, are recycled again
+                move(lid, at + timedelta(days=2), "recycled", "mql")
+                move(lid, at + timedelta(days=9), "mql", "recycled")
+        leads.append(
+            {
+                "id": lid,
+                "system_modstamp": stamp,
+                "mirrored_at": stamp,
+                "owner_id": owner,
+                "status": stage,
+                "email": f"lead{i}@example.com",
+                "lead_source": rnd.choice(SOURCES),
+                "country": rnd.choice(COUNTRIES),
+                "is_converted": opp_id is not None,
+                "converted_opportunity_id": opp_id,
+                "created_date": created,
+            }
+        )
+        states.append(
+            {
+                "lead_id": lid,
+                "stage": stage,
+                "stage_entered_at": at,
+                "score": rnd.uniform(40, 100),
+                "grade": rnd.choice(GRADES),
+                "handoff_at": mql_at,
+                "handoff_count": 1,
+                "sla_due": mql_at + timedelta(hours=4),
+                "sla_state": "met",
+                "first_touch_at": touch,
+            }
+        )
+
+    def activities() -> Iterator[dict[str, Any]]:
+        for k in range(shape.activities):
+            yield {
+                "id": f"00T{k:015d}",
+                "system_modstamp": stamp,
+                "mirrored_at": stamp,
+                "kind": "Task",
+                "who_id": lead_id(rnd.randrange(shape.leads)),
+                "owner_id": REPS[k % len(REPS)][0],
+                "type": "Call",
+                "subject": "Call",
+                "created_date": shape.start + timedelta(minutes=k % 80_000),
+            }
+
+    users = [
+        {"id": uid, "system_modstamp": stamp, "mirrored_at": stamp, "name": name}
+        for uid, name in REPS
+    ]
+    with engine.begin() as conn:
+        return {
+            "users": _insert(conn, table(m.User), iter(users)),
+            "leads": _insert(conn, table(m.Lead), iter(leads)),
+            "lead_state": _insert(conn, table(m.LeadState), iter(states)),
+            "decisions": _insert(conn, table(m.LedgerEntry), iter(ledger)),
+            "opportunities": _insert(conn, table(m.Opportunity), iter(opps)),
+            "activities": _insert(conn, table(m.Activity), activities()),
+        }
+
+
+def monday(year: int, month: int, day: int) -> datetime:
+    start = datetime(year, month, day, tzinfo=UTC)
+    assert start.weekday() == 0, "the synthetic window opens on a Monday"
+    return start
+
+
+__all__: Sequence[str] = ("Shape", "build", "lead_id", "monday")
