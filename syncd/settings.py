@@ -114,6 +114,10 @@ class Settings:
     lookback_seconds: int = 300
     log_format: str = "auto"
     extra: Mapping[str, str] = field(default_factory=dict)
+    # The report's sharp-change alerts (syncd.domain.reporting.alerts says how they judge).
+    report_alert_drop: float = 0.30
+    report_alert_min_count: int = 30
+    report_baseline_weeks: int = 4
 
     def require_salesforce(self) -> SalesforceLogin:
         if self.salesforce is None:
@@ -244,6 +248,20 @@ def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], l
     return value
 
 
+def _fraction(env: Mapping[str, str], name: str, default: float, problems: list[str]) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        problems.append(f"{name} must be a fraction like 0.3, not {raw!r}")
+        return default
+    if not 0 < value <= 1:
+        problems.append(f"{name} must be in (0, 1], not {value}")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; raise SettingsError listing all problems at once."""
     env = os.environ if env is None else env
@@ -298,6 +316,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         bulk_write_threshold=_int(env, "SYNCD_BULK_WRITE_THRESHOLD", 2_000, problems, 1),
         lookback_seconds=_int(env, "SYNCD_LOOKBACK_SECONDS", 300, problems, 0),
         log_format=log_format,
+        report_alert_drop=_fraction(env, "SYNCD_REPORT_ALERT_DROP", 0.30, problems),
+        report_alert_min_count=_int(env, "SYNCD_REPORT_ALERT_MIN_COUNT", 30, problems, 1),
+        report_baseline_weeks=_int(env, "SYNCD_REPORT_BASELINE_WEEKS", 4, problems, 1),
     )
     if problems:
         raise SettingsError(problems)
