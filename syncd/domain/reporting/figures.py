@@ -72,17 +72,9 @@ def nearest_rank(values: Sequence[float], q: float) -> float | None:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def stage_times(rows: ReportRows) -> dict[str, dict[str, datetime]]:
+def stage_times(rows: ReportRows) -> Mapping[str, Mapping[str, datetime]]:
     """lead -> funnel stage -> when it first entered it (won: when it was converted)."""
-    won = {lead.lead_id for lead in rows.leads if lead.won}
-    times: dict[str, dict[str, datetime]] = defaultdict(dict)
-    for entry in rows.entries:
-        if entry.stage == Stage.CONVERTED.value:
-            if entry.lead_id in won:
-                times[entry.lead_id]["won"] = entry.at
-        else:
-            times[entry.lead_id][entry.stage] = entry.at
-    return times
+    return rows.stage_times
 
 
 def _reached(times: Mapping[str, datetime], start: str, target: str) -> bool:

@@ -6,6 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
+
+from syncd.domain.model import Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,7 @@ class LeadFacts:
     amount: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ReportRows:
     """Everything one report needs, read once from the mirror."""
 
@@ -44,3 +47,20 @@ class ReportRows:
     # Every move into the recycled stage (not only the first), for recycle volume.
     recycles: Sequence[datetime] = ()
     owner_names: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def stage_times(self) -> Mapping[str, Mapping[str, datetime]]:
+        """lead -> funnel stage -> when it first entered it (won: when it was converted).
+
+        Computed once per report: every figure starts from it.
+        """
+        won = {lead.lead_id for lead in self.leads if lead.won}
+        times: dict[str, dict[str, datetime]] = {}
+        for entry in self.entries:
+            stage = entry.stage
+            if stage == Stage.CONVERTED.value:
+                if entry.lead_id not in won:
+                    continue
+                stage = "won"
+            times.setdefault(entry.lead_id, {})[stage] = entry.at
+        return times
