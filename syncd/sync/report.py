@@ -18,7 +18,7 @@ from syncd.mirror import Mirror
 from syncd.ops.report_files import ReportFiles, write_report_files
 from syncd.settings import Settings
 
-__all__ = ["ReportResult", "thresholds_from", "write_report"]
+__all__ = ["NoCalendarError", "ReportResult", "thresholds_from", "weekly_dir", "write_report"]
 
 log = structlog.get_logger("syncd.report")
 
@@ -27,6 +27,11 @@ log = structlog.get_logger("syncd.report")
 class ReportResult:
     report: Report
     files: ReportFiles
+
+
+def weekly_dir(base: Path, now: datetime) -> Path:
+    """Where the daemon keeps the report of the ISO week holding `now` (e.g. base/2026-W49)."""
+    return base / f"{now:%G-W%V}"
 
 
 def thresholds_from(settings: Settings) -> AlertThresholds:
