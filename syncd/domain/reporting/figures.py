@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from itertools import pairwise
 
 from syncd.domain.calendar import BusinessCalendar, business_time_between
@@ -31,7 +32,7 @@ def week_of(at: datetime) -> datetime:
     return day - timedelta(days=day.weekday())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Weeks:
     """The report's window: whole weeks from `first` up to the week holding `now`."""
 
@@ -51,7 +52,7 @@ class Weeks:
     def starts(self) -> tuple[datetime, ...]:
         return tuple(self.first + WEEK * i for i in range(self.count))
 
-    @property
+    @cached_property  # holds() asks for it once per stage entry: ~1M times on a big mirror
     def end(self) -> datetime:
         return self.first + WEEK * self.count
 
