@@ -166,7 +166,7 @@ def _activities(conn: Connection, shape: Shape) -> int:
         sql = f"""
             INSERT INTO activities ({cols})
             SELECT '00T' || lpad(k::text, 15, '0'), '{stamp}', false, '{{}}'::jsonb, '{stamp}',
-                   'Task', '00Q' || lpad(mod(k * 7919, {leads})::text, 15, '0'), {owner},
+                   'Task', '00Q' || lpad(mod(k::bigint * 7919, {leads})::text, 15, '0'), {owner},
                    'Call', 'Call', '{stamp}'
             FROM generate_series(0, {n - 1}) AS k"""
     conn.exec_driver_sql(sql)
