@@ -122,6 +122,10 @@ class Settings:
     # Required for the status page and /metrics when http_host is not a loopback address.
     http_token: Secret | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    # The report's sharp-change alerts (syncd.domain.reporting.alerts says how they judge).
+    report_alert_drop: float = 0.30
+    report_alert_min_count: int = 30
+    report_baseline_weeks: int = 4
 
     def require_salesforce(self) -> SalesforceLogin:
         if self.salesforce is None:
@@ -254,6 +258,20 @@ def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], l
     return value
 
 
+def _fraction(env: Mapping[str, str], name: str, default: float, problems: list[str]) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        problems.append(f"{name} must be a fraction like 0.3, not {raw!r}")
+        return default
+    if not 0 < value <= 1:
+        problems.append(f"{name} must be in (0, 1], not {value}")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; raise SettingsError listing all problems at once."""
     env = os.environ if env is None else env
@@ -314,6 +332,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         recycle_interval_seconds=_int(env, "SYNCD_RECYCLE_INTERVAL_SECONDS", 3600, problems, 1),
         reconcile_hour_utc=_int(env, "SYNCD_RECONCILE_HOUR_UTC", 3, problems, 0),
         http_token=Secret(token) if (token := env.get("SYNCD_HTTP_TOKEN", "").strip()) else None,
+        report_alert_drop=_fraction(env, "SYNCD_REPORT_ALERT_DROP", 0.30, problems),
+        report_alert_min_count=_int(env, "SYNCD_REPORT_ALERT_MIN_COUNT", 30, problems, 1),
+        report_baseline_weeks=_int(env, "SYNCD_REPORT_BASELINE_WEEKS", 4, problems, 1),
     )
     if settings.reconcile_hour_utc > 23:
         problems.append(f"SYNCD_RECONCILE_HOUR_UTC must be 0-23, not {settings.reconcile_hour_utc}")

@@ -19,7 +19,8 @@ from syncd.config.fields import ObjectMapping
 from syncd.domain.calendar import BusinessCalendar
 from syncd.domain.model import User
 from syncd.domain.owners import OwnerDirectory
-from syncd.mirror import ledger, outbox, reads, records, runs, state
+from syncd.domain.reporting import ReportRows
+from syncd.mirror import ledger, outbox, reads, records, report_reads, runs, state
 from syncd.mirror import models as m
 from syncd.mirror.db import make_engine
 from syncd.mirror.migrate import current_revision, head_revision, upgrade
@@ -233,6 +234,16 @@ class Mirror:
     def owner_directory(self) -> OwnerDirectory:
         with self._tx() as c:
             return reads.owner_directory(c)
+
+    # --- report -------------------------------------------------------------------------
+
+    def report_rows(self, since: datetime) -> ReportRows:
+        with self._tx() as c:
+            return report_reads.report_rows(c, since)
+
+    def org_calendar(self) -> BusinessCalendar | None:
+        with self._tx() as c:
+            return reads.org_calendar(c)[0]
 
     def lead_inputs(self, ids: Sequence[str], mapping: ObjectMapping) -> LeadInputs:
         with self._tx() as c:

@@ -1597,6 +1597,45 @@ def _sales_touches(
             )
 
 
+# ---------------------------------------------------------------------------------------------
+# Outcomes from known true weights (the seed option calibration is tested against)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeSeed:
+    """Conversion that depends on known true rule weights.
+
+    Each lead matches each named rule with probability ``hit_rate``; it converts with
+    probability ``1 / (1 + exp(-(intercept + sum of the weights of the rules it matched))``.
+    A calibration that reads these outcomes back must find the weights' order.
+    """
+
+    weights: Mapping[str, float]
+    intercept: float = -2.0
+    hit_rate: float = 0.35
+
+
+@dataclass(frozen=True)
+class SeededOutcome:
+    lead_id: str
+    matched: frozenset[str]
+    converted: bool
+
+
+def seed_outcomes(truth: OutcomeSeed, *, leads: int, seed: int) -> list[SeededOutcome]:
+    """``leads`` outcomes drawn from ``truth``; the same seed gives the same outcomes."""
+    rng = random.Random(seed)
+    rules = sorted(truth.weights)
+    out = []
+    for i in range(leads):
+        matched = frozenset(r for r in rules if rng.random() < truth.hit_rate)
+        logit = truth.intercept + sum(truth.weights[r] for r in matched)
+        converted = rng.random() < 1 / (1 + math.exp(-logit))
+        out.append(SeededOutcome(f"00Q{i:015d}", matched, converted))
+    return out
+
+
 __all__ = [
     "BUSINESS_HOURS_ZONE",
     "INACTIVE_REPS",
@@ -1610,9 +1649,12 @@ __all__ = [
     "SALES_REPS",
     "UNASSIGNED_QUEUE",
     "LeadFactory",
+    "OutcomeSeed",
     "SeedSummary",
+    "SeededOutcome",
     "generate_org",
     "holiday_rows",
     "is_plausible_email",
     "marketing_activity",
+    "seed_outcomes",
 ]

@@ -1,0 +1,67 @@
+"""`syncd report`: the weekly handover report from the mirror into a directory of files."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from syncd.cli.common import handles_errors, settings_or_exit
+from syncd.cli.errors import Exit
+from syncd.config import load_config
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("report")
+    @handles_errors
+    def report_command(
+        weeks: Annotated[int, typer.Option("--weeks", min=2, help="Weeks up to now.")] = 8,
+        since: Annotated[
+            str | None, typer.Option("--since", help="First day (YYYY-MM-DD); overrides --weeks.")
+        ] = None,
+        out: Annotated[Path, typer.Option("--out", help="Directory for the files.")] = Path(
+            "report"
+        ),
+    ) -> None:
+        """The handover report: funnel, speed to lead, SLA per rep, grades, alerts."""
+        from syncd.sync.report import NoCalendarError, thresholds_from, write_report
+        from syncd.sync.runtime import open_mirror
+
+        start = None
+        if since is not None:
+            try:
+                start = datetime.combine(date.fromisoformat(since), time(), UTC)
+            except ValueError:
+                typer.echo(
+                    f"syncd: --since must be a date like 2026-09-07, not {since!r}", err=True
+                )
+                raise typer.Exit(Exit.CONFIG) from None
+        settings = settings_or_exit()
+        config = load_config(settings.mappings_dir)
+        with open_mirror(settings) as mirror:
+            try:
+                result = write_report(
+                    mirror,
+                    config,
+                    out,
+                    now=datetime.now(UTC),
+                    weeks=weeks,
+                    since=start,
+                    thresholds=thresholds_from(settings),
+                )
+            except NoCalendarError as exc:
+                typer.echo(f"syncd: {exc}", err=True)
+                raise typer.Exit(Exit.FAILURE) from None
+        report = result.report
+        mqls = sum(w.entered["mql"] for w in report.funnel)
+        typer.echo(
+            f"report: {report.weeks.count} weeks from {report.weeks.first:%Y-%m-%d}, "
+            f"{mqls} MQLs, {len(report.alerts)} alerts"
+        )
+        for alert in report.alerts:
+            typer.echo(f"  ALERT {alert.message()}")
+        typer.echo(f"wrote {result.files.html} (+ report.json and {len(result.files.csv)} CSV)")

@@ -1,0 +1,79 @@
+"""The handover report as one plain call: read the mirror, compute, write the files, log alerts.
+
+`write_report` is what `syncd report` runs and what the daemon schedules weekly (it keeps
+each report in its own dated directory under the daemon's report directory).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import structlog
+
+from syncd.config import Config
+from syncd.domain.reporting import AlertThresholds, Report, Weeks, build_report
+from syncd.mirror import Mirror
+from syncd.ops.report_files import ReportFiles, write_report_files
+from syncd.settings import Settings
+
+__all__ = ["NoCalendarError", "ReportResult", "thresholds_from", "weekly_dir", "write_report"]
+
+log = structlog.get_logger("syncd.report")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportResult:
+    report: Report
+    files: ReportFiles
+
+
+def weekly_dir(base: Path, now: datetime) -> Path:
+    """Where the daemon keeps the report of the ISO week holding `now` (e.g. base/2026-W49)."""
+    return base / f"{now:%G-W%V}"
+
+
+def thresholds_from(settings: Settings) -> AlertThresholds:
+    return AlertThresholds(
+        relative_drop=settings.report_alert_drop,
+        min_count=settings.report_alert_min_count,
+        baseline_weeks=settings.report_baseline_weeks,
+    )
+
+
+class NoCalendarError(ValueError):
+    """The policy's SLA uses the org calendar and the mirror holds no BusinessHours yet."""
+
+
+def write_report(
+    mirror: Mirror,
+    config: Config,
+    out: Path,
+    *,
+    now: datetime,
+    weeks: int = 8,
+    since: datetime | None = None,
+    thresholds: AlertThresholds | None = None,
+) -> ReportResult:
+    """The report over `weeks` weeks up to `now` (or from `since`), written under `out`."""
+    window = Weeks.since(since, now) if since is not None else Weeks.ending(now, weeks)
+    calendar = config.policy.sla.calendar or mirror.org_calendar()
+    if calendar is None:
+        raise NoCalendarError(
+            "the SLA calendar is the org's (calendar: org) and the mirror has no default "
+            "BusinessHours yet: run `syncd sync --once` first"
+        )
+    report = build_report(
+        mirror.report_rows(window.first), window, calendar, now, thresholds or AlertThresholds()
+    )
+    for alert in report.alerts:
+        log.warning(
+            "conversion alert",
+            pair=alert.pair,
+            change=round(alert.change, 3),
+            message=alert.message(),
+        )
+    files = write_report_files(report, out)
+    log.info("report written", out=str(out), weeks=window.count, alerts=len(report.alerts))
+    return ReportResult(report, files)

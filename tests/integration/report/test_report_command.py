@@ -1,0 +1,72 @@
+"""`syncd report` on a mirror: files written, the alert shown, the page drawn by Chromium."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from browser import DOCS, rendered_dom, screenshot
+from report_mirror import Shape, build
+
+from syncd.domain.reporting.figures import week_of
+from syncd.mirror import Mirror
+
+MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
+
+
+def run_syncd(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCD_")} | env
+    return subprocess.run(
+        [sys.executable, "-m", "syncd", *args],
+        env=full_env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A report over nine weeks of handovers whose newest complete week lost its acceptance."""
+    tmp = tmp_path_factory.mktemp("report")
+    url = f"sqlite:///{tmp / 'mirror.db'}"
+    mirror = Mirror.open(url)
+    start = week_of(datetime.now(UTC)) - timedelta(weeks=8)
+    build(mirror.engine, Shape(start=start, weeks=8, leads=2400, sal_by_week={7: 0.2}))
+    mirror.close()
+    env = {"SYNCD_DATABASE_URL": url, "SYNCD_MAPPINGS_DIR": str(MAPPINGS)}
+    result = run_syncd("report", "--weeks", "9", "--out", str(tmp / "out"), env=env, cwd=tmp)
+    assert result.returncode == 0, result.stderr
+    assert "ALERT mql->sal conversion" in result.stdout
+    return tmp / "out"
+
+
+def test_the_report_writes_html_json_and_one_csv_per_table(report_dir: Path) -> None:
+    names = {p.name for p in report_dir.iterdir()}
+    assert {"report.html", "report.json", "funnel_weekly.csv", "reps.csv", "alerts.csv"} <= names
+    with (report_dir / "funnel_weekly.csv").open() as f:
+        weekly = list(csv.DictReader(f))
+    assert len(weekly) == 9
+    assert sum(int(w["mql"]) for w in weekly) == 2400
+    data = json.loads((report_dir / "report.json").read_text())
+    assert data["tables"]["alerts"][0]["pair"] == "mql->sal"
+
+
+@pytest.mark.browser
+def test_the_report_page_renders_in_chromium_with_its_charts_and_alert(report_dir: Path) -> None:
+    url = (report_dir / "report.html").as_uri()
+    dom = rendered_dom(url)
+    assert "Handover report" in dom
+    assert dom.count("data:image/png;base64,") == 4
+    assert "mql-&gt;sal conversion for the week of" in dom
+    assert "Ava Patel" in dom
+    shot = screenshot(url, DOCS / "report.png", height=2200)
+    assert shot.stat().st_size > 20_000

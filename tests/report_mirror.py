@@ -1,0 +1,298 @@
+"""A synthetic mirror for the report: realistic handover histories, written with bulk Core.
+
+Used by the report's integration tests (small) and bench/bench_report.py (100k leads, 1M
+activities). Each lead gets a source, a country, a grade and an owner, becomes an MQL on a
+weekday of the window, and moves on (SAL, SQL, converted and won, or recycled) with
+probabilities that can be changed per week, so a test can seed a drop in MQL->SAL.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, Connection, Engine, Numeric, Table
+
+from syncd.mirror import models as m
+from syncd.mirror.types import UTCDateTime
+
+SOURCES = ("Web", "Webinar", "Trade Show", "Partner Referral", "Paid Search")
+COUNTRIES = ("US", "DE", "GB", "FR", "CA")
+GRADES = ("A", "B", "C", "D")
+REPS = (
+    ("005000000000001AAA", "Ava Patel"),
+    ("005000000000002AAA", "Ben Okafor"),
+    ("005000000000003AAA", "Chloé Martin"),
+    ("005000000000004AAA", "Dev Raman"),
+)
+CHUNK = 5_000
+
+
+def table(model: type[Any]) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+@dataclass
+class Shape:
+    """Conversion odds of the synthetic funnel; `sal_by_week` overrides MQL->SAL per week."""
+
+    start: datetime
+    weeks: int = 8
+    leads: int = 400
+    activities: int = 0
+    to_sal: float = 0.6
+    to_sql: float = 0.5
+    to_won: float = 0.4
+    to_recycle: float = 0.5  # of those not accepted
+    touched: float = 0.85
+    sal_by_week: Mapping[int, float] = field(default_factory=dict)
+    seed: int = 7
+
+
+def lead_id(i: int) -> str:
+    return f"00Q{i:015d}"
+
+
+def _sqlite_text(at: datetime) -> str:
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+
+
+def _converter(column: Column[Any], sqlite: bool) -> Callable[[Any], Any] | None:
+    """How a value of this column goes to the driver, as the mirror's column type sends it."""
+    kind = column.type
+    if isinstance(kind, JSON):
+        return lambda v: None if v is None else json.dumps(v)
+    if isinstance(kind, UTCDateTime) and sqlite:
+        return lambda v: (
+            None if v is None else v.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+        )
+    if isinstance(kind, Numeric) and sqlite:
+        return lambda v: None if v is None else str(v)
+    return None
+
+
+def _insert(conn: Connection, target: Table, rows: Iterable[dict[str, Any]]) -> int:
+    """Bulk load: one prepared INSERT per chunk on SQLite, COPY on PostgreSQL.
+
+    The mirror's column defaults are filled in here: the statement bypasses Core's per-value
+    bind processing, which cost ~10 s per 100k rows and made a 1M-row mirror slow to build.
+    """
+    sqlite = conn.dialect.name == "sqlite"
+    plan: list[tuple[str, Callable[[Any], Any] | None, Any]] = []
+    for c in target.columns:
+        if c.primary_key and c.autoincrement is True and c.type.python_type is int:
+            continue  # the database numbers it
+        convert = _converter(c, sqlite)
+        default = None
+        if c.default is not None:
+            arg = c.default.arg  # type: ignore[attr-defined]
+            default = arg(None) if callable(arg) else arg
+            default = convert(default) if convert else default
+        plan.append((c.name, convert, default))
+    names = [name for name, _, _ in plan]
+    raw = conn.connection.driver_connection
+    assert raw is not None
+
+    def values(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            (convert(row[n]) if convert else row[n]) if n in row else default
+            for n, convert, default in plan
+        )
+
+    count = 0
+    tuples = (values(row) for row in rows)
+    if sqlite:
+        marks = ", ".join("?" * len(names))
+        sql = f"INSERT INTO {target.name} ({', '.join(names)}) VALUES ({marks})"
+        cursor = raw.cursor()
+        for batch in _chunks(tuples):
+            cursor.executemany(sql, batch)
+            count += len(batch)
+        return count
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {target.name} ({', '.join(names)}) FROM STDIN") as copy,
+    ):
+        for row in tuples:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def _chunks(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _activities(conn: Connection, shape: Shape) -> int:
+    """The sales calls, generated inside the database: a million rows in a few seconds.
+
+    Each Task k goes to lead (k * 7919) mod leads (a prime stride spreads them evenly), to
+    the reps in turn; the report reads none of them, they are the mirror's bulk.
+    """
+    n, leads = shape.activities, max(shape.leads, 1)
+    if n == 0:
+        return 0
+    reps = [uid for uid, _ in REPS]
+    # mod() not %: psycopg reads a bare % in the statement as a placeholder.
+    sqlite = conn.dialect.name == "sqlite"
+    turn = "k % 4" if sqlite else "mod(k, 4)"
+    owner = f"CASE {turn} " + " ".join(f"WHEN {i} THEN '{r}'" for i, r in enumerate(reps)) + " END"
+    cols = (
+        "id, system_modstamp, is_deleted, fields, mirrored_at, kind, who_id, owner_id, "
+        "type, subject, created_date"
+    )
+    if sqlite:
+        stamp = _sqlite_text(shape.start)
+        sql = f"""
+            WITH RECURSIVE seq(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM seq WHERE k < {n - 1})
+            INSERT INTO activities ({cols})
+            SELECT printf('00T%015d', k), '{stamp}', 0, '{{}}', '{stamp}', 'Task',
+                   printf('00Q%015d', (k * 7919) % {leads}), {owner}, 'Call', 'Call', '{stamp}'
+            FROM seq"""
+    else:
+        stamp = shape.start.isoformat()
+        sql = f"""
+            INSERT INTO activities ({cols})
+            SELECT '00T' || lpad(k::text, 15, '0'), '{stamp}', false, '{{}}'::jsonb, '{stamp}',
+                   'Task', '00Q' || lpad(mod(k::bigint * 7919, {leads})::text, 15, '0'), {owner},
+                   'Call', 'Call', '{stamp}'
+            FROM generate_series(0, {n - 1}) AS k"""
+    conn.exec_driver_sql(sql)
+    return n
+
+
+def build(engine: Engine, shape: Shape) -> dict[str, int]:
+    """Fill an empty migrated mirror; returns row counts per table."""
+    rnd = random.Random(shape.seed)
+    stamp = shape.start
+    leads: list[dict[str, Any]] = []
+    states: list[dict[str, Any]] = []
+    ledger: list[dict[str, Any]] = []
+    opps: list[dict[str, Any]] = []
+
+    def move(lid: str, at: datetime, before: str | None, after: str) -> None:
+        ledger.append(
+            {
+                "lead_id": lid,
+                "at": at,
+                "kind": "transition",
+                "before": {"value": before},
+                "after": {"value": after},
+                "reasons": [f"to {after}"],
+                "policy_version": "bench",
+            }
+        )
+
+    for i in range(shape.leads):
+        lid = lead_id(i)
+        week = rnd.randrange(shape.weeks)
+        day = rnd.randrange(5)
+        created = shape.start + timedelta(weeks=week, days=day, hours=rnd.uniform(8, 17))
+        owner, _ = rnd.choice(REPS)
+        mql_at = created + timedelta(minutes=rnd.uniform(5, 600))
+        move(lid, created, None, "new")
+        move(lid, mql_at, "new", "mql")
+        stage, at = "mql", mql_at
+        touch = (
+            mql_at + timedelta(hours=rnd.expovariate(1 / 3))
+            if rnd.random() < shape.touched
+            else None
+        )
+        opp_id = None
+        if rnd.random() < shape.sal_by_week.get(week, shape.to_sal):
+            at = at + timedelta(hours=rnd.uniform(1, 72))
+            move(lid, at, stage, "sal")
+            stage = "sal"
+            if rnd.random() < shape.to_sql:
+                at = at + timedelta(days=rnd.uniform(1, 10))
+                move(lid, at, stage, "sql")
+                stage = "sql"
+                if rnd.random() < shape.to_won:
+                    at = at + timedelta(days=rnd.uniform(5, 30))
+                    move(lid, at, stage, "converted")
+                    stage = "converted"
+                    opp_id = f"006{i:015d}"
+                    opps.append(
+                        {
+                            "id": opp_id,
+                            "system_modstamp": stamp,
+                            "mirrored_at": stamp,
+                            "name": f"Deal {i}",
+                            "stage_name": "Closed Won" if rnd.random() < 0.6 else "Closed Lost",
+                            "amount": Decimal(rnd.randrange(5, 200) * 1000),
+                            "is_closed": True,
+                            "created_date": at,
+                        }
+                    )
+                    opps[-1]["is_won"] = opps[-1]["stage_name"] == "Closed Won"
+        elif rnd.random() < shape.to_recycle:
+            at = at + timedelta(days=rnd.uniform(3, 14))
+            move(lid, at, stage, "recycled")
+            stage = "recycled"
+            if rnd.random() < 0.3:  # some come back, are recycled again
+                move(lid, at + timedelta(days=2), "recycled", "mql")
+                move(lid, at + timedelta(days=9), "mql", "recycled")
+        leads.append(
+            {
+                "id": lid,
+                "system_modstamp": stamp,
+                "mirrored_at": stamp,
+                "owner_id": owner,
+                "status": stage,
+                "email": f"lead{i}@example.com",
+                "lead_source": rnd.choice(SOURCES),
+                "country": rnd.choice(COUNTRIES),
+                "is_converted": opp_id is not None,
+                "converted_opportunity_id": opp_id,
+                "created_date": created,
+            }
+        )
+        states.append(
+            {
+                "lead_id": lid,
+                "stage": stage,
+                "stage_entered_at": at,
+                "score": rnd.uniform(40, 100),
+                "grade": rnd.choice(GRADES),
+                "handoff_at": mql_at,
+                "handoff_count": 1,
+                "sla_due": mql_at + timedelta(hours=4),
+                "sla_state": "met",
+                "first_touch_at": touch,
+            }
+        )
+
+    users = [
+        {"id": uid, "system_modstamp": stamp, "mirrored_at": stamp, "name": name}
+        for uid, name in REPS
+    ]
+    with engine.begin() as conn:
+        return {
+            "users": _insert(conn, table(m.User), users),
+            "leads": _insert(conn, table(m.Lead), leads),
+            "lead_state": _insert(conn, table(m.LeadState), states),
+            "decisions": _insert(conn, table(m.LedgerEntry), ledger),
+            "opportunities": _insert(conn, table(m.Opportunity), opps),
+            "activities": _activities(conn, shape),
+        }
+
+
+def monday(year: int, month: int, day: int) -> datetime:
+    start = datetime(year, month, day, tzinfo=UTC)
+    assert start.weekday() == 0, "the synthetic window opens on a Monday"
+    return start
+
+
+__all__: Sequence[str] = ("Shape", "build", "lead_id", "monday")
