@@ -62,9 +62,7 @@ def rendered_dom(url: str, *, timeout: float = 60.0, budget_ms: int = 5000) -> s
 def screenshot(url: str, out: Path, *, width: int = 1280, height: int = 1600) -> Path:
     """A PNG of the page as Chromium draws it (kept in docs/ by the page tests)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    result = _run(
-        [f"--window-size={width},{height}", f"--screenshot={out}", url], timeout=60.0
-    )
+    result = _run([f"--window-size={width},{height}", f"--screenshot={out}", url], timeout=60.0)
     if result.returncode != 0 or not out.exists() or out.stat().st_size == 0:
         raise AssertionError(f"chromium took no screenshot of {url}: {result.stderr[-2000:]}")
     return out

@@ -54,6 +54,7 @@ ADMIN_RESOURCES = (
     "PUT faults",
     "GET clock",
     "POST clock/advance",
+    "PUT organization",
     "POST reps/tick",
     "POST seed",
     "PUT budget",
@@ -385,6 +386,9 @@ class Simulator:
             if path == "assignment-rule" and method == "PUT":
                 self.org.assignment_rule_active = bool(body["active"])
                 return _json(200, {"active": self.org.assignment_rule_active})
+            if path == "organization" and method == "PUT":
+                self.org.set_sandbox(bool(body["is_sandbox"]))
+                return _json(200, {"is_sandbox": self.org.sandbox})
             if path == "budget" and method == "PUT":
                 self.usage.daily_budget = int(body["daily_budget"])
                 return _json(200, {"daily_budget": self.usage.daily_budget})
@@ -500,6 +504,10 @@ class SimAdmin:
         ]
         return ids if limit is None else ids[:limit]
 
+    def set_production(self, production: bool = True) -> None:
+        """Make the org production (``IsSandbox`` false) or a sandbox again."""
+        self.sim.org.set_sandbox(not production)
+
     def advance_clock(self, delta: timedelta) -> None:
         clock = self.sim.org.clock
         if not isinstance(clock, SimClock):
@@ -613,6 +621,7 @@ def start_simulator(
     oauth: OAuthConfig | None = None,
     reps: bool = False,
     assignment_rule: bool = True,
+    production: bool = False,
     org: Org | None = None,
     now: datetime | None = None,
     workdir: Path | None = None,
@@ -622,11 +631,14 @@ def start_simulator(
     The seed comes from ``syncd.simulator.seed.generate_org``; ``now`` pins the org clock's
     start (the seed spreads data over the 90 days before it). ``assignment_rule`` is the
     org's active lead assignment rule, which re-owns API-written leads to the Unassigned
-    queue unless the request sends ``Sforce-Auto-Assign: FALSE``.
+    queue unless the request sends ``Sforce-Auto-Assign: FALSE``. The org is a sandbox
+    unless ``production`` (its Organization record's ``IsSandbox``).
     """
     if org is None:
         org = Org(clock=SimClock(now))
     org.assignment_rule_active = assignment_rule
+    if production:
+        org.set_sandbox(False)
     if leads > 0:
         seed_module = importlib.import_module("syncd.simulator.seed")
         seed_module.generate_org(org, leads=leads, seed=seed, now=org.now())
