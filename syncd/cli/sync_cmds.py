@@ -66,7 +66,11 @@ def render_summary(summary: CycleSummary, console: Console) -> None:
         + f", {ev.decisions_with_changes} with changes, {ev.fields_queued} field writes and "
         f"{ev.tasks_queued} handoff tasks queued, {ev.ledger_entries} ledger entries"
     )
-    if summary.dry_run:
+    if summary.shadow:
+        console.print(
+            f"shadow mode: {summary.shadowed_writes} writes recorded in the mirror, none sent"
+        )
+    elif summary.dry_run:
         console.print(f"would write: {len(ev.planned)} changes")
         for item in ev.planned[:20]:
             console.print(f"  {json.dumps(item, default=str)[:200]}")
@@ -127,6 +131,10 @@ def register(app: typer.Typer) -> None:
                 summary = sync_once(settings, dry_run=dry_run, config=config, progress=progress)
         else:
             summary = sync_once(settings, dry_run=dry_run, config=config)
+        if summary.status == "refused":
+            # The go-live guard: one line, nothing was pulled or written.
+            typer.echo(f"syncd: {summary.error}", err=True)
+            raise typer.Exit(Exit.CONFIG)
         render_summary(summary, Console())
         if summary.status == "ok":
             return

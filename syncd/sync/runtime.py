@@ -11,12 +11,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from syncd.config import Config, load_config
+from syncd.domain.golive import WriteGate
 from syncd.mirror import Mirror
 from syncd.ports import Progress
 from syncd.salesforce.budget import ApiBudget
 from syncd.salesforce.client import SalesforceClient
 from syncd.settings import Settings
 from syncd.sync.cycle import CycleSummary, run_cycle
+from syncd.sync.golive import write_gate
 
 __all__ = ["connect", "open_mirror", "sync_once"]
 
@@ -49,8 +51,13 @@ def sync_once(
     client: SalesforceClient | None = None,
     budget: ApiBudget | None = None,
     now: Callable[[], datetime] | None = None,
+    gate: WriteGate | None = None,
 ) -> CycleSummary:
-    """One cycle against the org in ``settings``; the config is validated before any call."""
+    """One cycle against the org in ``settings``; the config is validated before any call.
+
+    The write gate is read from the org unless given (the daemon reads it once per
+    connection); a refused gate ends the run as ``refused`` before anything is pulled.
+    """
     config = config or load_config(settings.mappings_dir)
     with open_mirror(settings) as mirror:
         own_client = client is None
@@ -58,6 +65,15 @@ def sync_once(
             client, budget = connect(settings, mirror)
         the_budget = budget
         try:
+            the_client = client
+
+            def read_gate() -> WriteGate:
+                return write_gate(
+                    the_client,
+                    writeback_enabled=settings.writeback_enabled,
+                    shadow=settings.shadow,
+                )
+
             return run_cycle(
                 client=client,
                 mirror=mirror,
@@ -68,6 +84,7 @@ def sync_once(
                 dry_run=dry_run,
                 progress=progress,
                 budget_left=lambda: the_budget.allowance() if the_budget else None,
+                gate=gate or read_gate,
                 **({"now": now} if now else {}),
             )
         finally:
