@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from syncd import __version__
-from syncd.cli import demo, sync_cmds
+from syncd.cli import demo, golive_cmds, sync_cmds
 from syncd.cli.common import handles_errors, settings_or_exit
 
 __all__ = ["app", "main"]
@@ -66,6 +66,7 @@ def _register() -> None:
     from syncd.simulator.cli import sim_app
 
     sync_cmds.register(app)
+    golive_cmds.register(app)
     demo.register(app)
     app.add_typer(sim_app, name="sim")
 
