@@ -141,7 +141,7 @@ def plan_html(plan: Plan) -> str:
     ]
     if plan.loads:
         parts += [
-            "<h2>Owner load (open leads)</h2><table><tr><th>owner</th>"
+            "<h2>Owner load (open leads, as syncd counts them for caps)</h2><table><tr><th>owner</th>"
             "<th>now</th><th>after</th><th>change</th></tr>"
         ]
         for load in plan.loads:
