@@ -141,8 +141,8 @@ def plan_html(plan: Plan) -> str:
     ]
     if plan.loads:
         parts += [
-            "<h2>Owner load (open leads, as syncd counts them for caps)</h2><table><tr><th>owner</th>"
-            "<th>now</th><th>after</th><th>change</th></tr>"
+            "<h2>Owner load (open leads, as syncd counts them for caps)</h2>"
+            "<table><tr><th>owner</th><th>now</th><th>after</th><th>change</th></tr>"
         ]
         for load in plan.loads:
             delta = load.after - load.before
