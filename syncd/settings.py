@@ -112,6 +112,10 @@ class Settings:
     bulk_query_threshold: int = 10_000
     bulk_write_threshold: int = 2_000
     lookback_seconds: int = 300
+    # Go-live switches (syncd.domain.golive): production is written only when enabled;
+    # shadow mode records every decision and writes nothing.
+    writeback_enabled: bool = False
+    shadow: bool = False
     log_format: str = "auto"
     # The daemon's schedule (`syncd run`), in seconds except the nightly reconcile's UTC hour.
     fast_interval_seconds: int = 60
@@ -272,6 +276,16 @@ def _fraction(env: Mapping[str, str], name: str, default: float, problems: list[
     return value
 
 
+def _bool(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    problems.append(f"{name} must be true or false, not {raw!r}")
+    return False
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; raise SettingsError listing all problems at once."""
     env = os.environ if env is None else env
@@ -325,6 +339,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         bulk_query_threshold=_int(env, "SYNCD_BULK_QUERY_THRESHOLD", 10_000, problems, 1),
         bulk_write_threshold=_int(env, "SYNCD_BULK_WRITE_THRESHOLD", 2_000, problems, 1),
         lookback_seconds=_int(env, "SYNCD_LOOKBACK_SECONDS", 300, problems, 0),
+        writeback_enabled=_bool(env, "SYNCD_WRITEBACK_ENABLED", problems),
+        shadow=_bool(env, "SYNCD_SHADOW", problems),
         log_format=log_format,
         fast_interval_seconds=_int(env, "SYNCD_FAST_INTERVAL_SECONDS", 60, problems, 1),
         slow_interval_seconds=_int(env, "SYNCD_SLOW_INTERVAL_SECONDS", 900, problems, 1),

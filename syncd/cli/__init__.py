@@ -10,7 +10,15 @@ from typing import Annotated
 import typer
 
 from syncd import __version__
-from syncd.cli import daemon_cmd, demo, report_cmd, sync_cmds
+from syncd.cli import (
+    daemon_cmd,
+    demo,
+    explain_cmds,
+    golive_cmds,
+    report_cmd,
+    sync_cmds,
+    whatif_cmds,
+)
 from syncd.cli.common import handles_errors, settings_or_exit
 
 __all__ = ["app", "main"]
@@ -68,6 +76,9 @@ def _register() -> None:
     sync_cmds.register(app)
     daemon_cmd.register(app)
     report_cmd.register(app)
+    golive_cmds.register(app)
+    explain_cmds.register(app)
+    whatif_cmds.register(app)
     demo.register(app)
     app.add_typer(sim_app, name="sim")
 

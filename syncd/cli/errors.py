@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from syncd.config import ConfigurationError
+from syncd.domain.golive import WritesRefused
 from syncd.mirror.db import DatabaseError
 from syncd.mirror.lock import MirrorBusy
 from syncd.salesforce.errors import ErrorKind, SalesforceError
@@ -35,6 +36,9 @@ def classify_for_exit(exc: BaseException) -> tuple[list[str], Exit] | None:
         return [str(exc)], Exit.CONFIG
     if isinstance(exc, ConfigurationError):
         return [p.render() for p in exc.problems], Exit.CONFIG
+    if isinstance(exc, WritesRefused):
+        # A go-live switch the operator has not turned: configuration, not a failure.
+        return [str(exc)], Exit.CONFIG
     if isinstance(exc, SalesforceError):
         code = Exit.CONFIG if exc.kind is ErrorKind.CONFIG else Exit.FAILURE
         return [f"Salesforce: {exc}"], code

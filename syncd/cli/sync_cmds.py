@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from syncd.cli.common import handles_errors, settings_or_exit
 from syncd.cli.errors import Exit
+from syncd.cli.golive_cmds import DEFAULT_PLAN_DIR, save_and_summarise
 from syncd.cli.progress import RichProgress
 from syncd.config import Problem, load_config
 from syncd.sync.cycle import CycleSummary
@@ -66,10 +68,12 @@ def render_summary(summary: CycleSummary, console: Console) -> None:
         + f", {ev.decisions_with_changes} with changes, {ev.fields_queued} field writes and "
         f"{ev.tasks_queued} handoff tasks queued, {ev.ledger_entries} ledger entries"
     )
-    if summary.dry_run:
-        console.print(f"would write: {len(ev.planned)} changes")
-        for item in ev.planned[:20]:
-            console.print(f"  {json.dumps(item, default=str)[:200]}")
+    if summary.shadow:
+        console.print(
+            f"shadow mode: {summary.shadowed_writes} writes recorded in the mirror, none sent"
+        )
+    elif summary.dry_run:
+        console.print(f"would write: {len(ev.planned)} changes (the plan below says which)")
     else:
         console.print(
             f"writes: {wb.records_written} records / {wb.fields_written} fields in "
@@ -114,6 +118,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """One sync cycle: pull -> evaluate -> write back, with a summary."""
+        from syncd.sync.plan import make_plan
         from syncd.sync.runtime import sync_once
 
         if not once:
@@ -122,12 +127,21 @@ def register(app: typer.Typer) -> None:
         settings = settings_or_exit()
         # The files are checked before any call to the org.
         config = load_config(settings.mappings_dir)
-        if sys.stderr.isatty():
-            with RichProgress() as progress:
-                summary = sync_once(settings, dry_run=dry_run, config=config, progress=progress)
-        else:
-            summary = sync_once(settings, dry_run=dry_run, config=config)
-        render_summary(summary, Console())
+        plan = None
+        with RichProgress() if sys.stderr.isatty() else nullcontext() as progress:
+            if dry_run:
+                # A dry run is a plan: saved in full, summarised here.
+                plan, summary = make_plan(settings, config=config, progress=progress)
+            else:
+                summary = sync_once(settings, dry_run=False, config=config, progress=progress)
+        if summary.status == "refused":
+            # The go-live guard: one line, nothing was pulled or written.
+            typer.echo(f"syncd: {summary.error}", err=True)
+            raise typer.Exit(Exit.CONFIG)
+        console = Console()
+        render_summary(summary, console)
+        if plan is not None:
+            save_and_summarise(plan, DEFAULT_PLAN_DIR, console)
         if summary.status == "ok":
             return
         raise typer.Exit(Exit.CONFIG if summary.is_config_failure else Exit.FAILURE)

@@ -15,14 +15,19 @@ __all__ = ["POLICY_FILE", "read_policy"]
 POLICY_FILE: Final = "policy.yaml"
 
 
-def read_policy(directory: Path) -> tuple[Policy | None, list[Problem]]:
-    """The policy in ``directory``, or None and every problem with its line."""
-    doc = read_yaml(directory, POLICY_FILE)
+def read_policy(
+    directory: Path, file_name: str = POLICY_FILE
+) -> tuple[Policy | None, list[Problem]]:
+    """The policy in ``directory``, or None and every problem with its line.
+
+    ``file_name``: another policy file beside it (`syncd whatif --policy OTHER.yaml`).
+    """
+    doc = read_yaml(directory, file_name)
     if doc.problems or doc.data is None:
         return None, doc.problems
     if not isinstance(doc.data, Mapping):
         doc.add("", f"must be a mapping of sections, not {type_name(doc.data)}")
         return None, doc.problems
     policy, errors = validate_policy(doc.data)
-    problems = [Problem(POLICY_FILE, e.path, e.message, doc.line_of(e.path)) for e in errors]
+    problems = [Problem(file_name, e.path, e.message, doc.line_of(e.path)) for e in errors]
     return (policy if not problems else None), problems

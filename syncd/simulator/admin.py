@@ -36,6 +36,7 @@ ADMIN_RESOURCES = (
     "PUT faults",
     "GET clock",
     "POST clock/advance",
+    "PUT organization",
     "POST reps/tick",
     "POST seed",
     "PUT budget",
@@ -170,6 +171,9 @@ def handle_admin(sim: Simulator, request: Request, path: str) -> Response:
             rules = [ValidationRule.from_json(item) for item in body.get("rules", [])]
             sim.org.validation_rules[:] = rules
             return json_response(200, [r.to_json() for r in rules])
+        if path == "organization" and method == "PUT":
+            sim.org.set_sandbox(bool(body["is_sandbox"]))
+            return json_response(200, {"is_sandbox": sim.org.sandbox})
         if path == "budget" and method == "PUT":
             sim.usage.daily_budget = int(body["daily_budget"])
             return json_response(200, {"daily_budget": sim.usage.daily_budget})
@@ -276,6 +280,10 @@ class SimAdmin:
             if not r.get("IsConverted") and not r.get("IsDeleted") and r.get("Status") not in closed
         ]
         return ids if limit is None else ids[:limit]
+
+    def set_production(self, production: bool = True) -> None:
+        """Make the org production (``IsSandbox`` false) or a sandbox again."""
+        self.sim.org.set_sandbox(not production)
 
     def advance_clock(self, delta: timedelta) -> None:
         clock = self.sim.org.clock

@@ -48,6 +48,10 @@ def serve(
             "Sforce-Auto-Assign: FALSE.",
         ),
     ] = True,
+    production: Annotated[
+        bool,
+        typer.Option("--production", help="Serve a production org (Organization.IsSandbox false)."),
+    ] = False,
     rep_tick_seconds: Annotated[
         float, typer.Option(help="Seconds between rep-behaviour ticks (with --reps).")
     ] = 30.0,
@@ -101,6 +105,7 @@ def serve(
         faults=faults,
         reps=reps,
         assignment_rule=assignment_rule,
+        production=production,
         workdir=connection_file.resolve().parent / ".sim-ca",
     )
     # The seeded org lives as long as this process: keep the garbage collector from walking
@@ -108,6 +113,7 @@ def serve(
     gc.freeze()
     elapsed = time.perf_counter() - started
     typer.echo(f"Simulator listening on {handle.instance_url} ({leads} leads, {elapsed:.1f} s)")
+    typer.echo(f"Org: {'production' if production else 'sandbox'}")
     typer.echo(f"Connection file: {connection_file.resolve()}")
     typer.echo(f"CA bundle: {handle.ca_bundle}  (export REQUESTS_CA_BUNDLE={handle.ca_bundle})")
     typer.echo(f"Admin API: {handle.instance_url}/__sim/stats")

@@ -95,8 +95,10 @@ class Org:
         schema: Schema = SCHEMA,
         clock: Callable[[], datetime] | None = None,
         assignment_rule_active: bool = True,
+        sandbox: bool = True,
     ) -> None:
         self.schema = schema
+        self.sandbox = sandbox
         self.clock: Callable[[], datetime] = clock if clock is not None else SimClock()
         self.lock = threading.RLock()
         self.assignment_rule_active = assignment_rule_active
@@ -119,6 +121,7 @@ class Org:
             self._unassigned_queue_id: str | None = None
             self.integration_user_id = self._create_integration_user()
             self.writes.reset()
+            self._create_organization()
 
     def _create_integration_user(self) -> str:
         return self.create(
@@ -133,6 +136,29 @@ class Org:
                 "TimeZoneSidKey": "GMT",
             },
         )
+
+    def _create_organization(self) -> None:
+        self.load(
+            "Organization",
+            [
+                {
+                    "Name": "Syncd Simulated Org",
+                    "IsSandbox": self.sandbox,
+                    "OrganizationType": "Enterprise Edition",
+                    "InstanceName": "CS42" if self.sandbox else "NA42",
+                }
+            ],
+        )
+
+    def set_sandbox(self, sandbox: bool) -> None:
+        """Make the org a sandbox or production (its Organization record says which)."""
+        with self.lock:
+            self.sandbox = sandbox
+            now = self.now()
+            for record in self._tables["Organization"].values():
+                record["IsSandbox"] = sandbox
+                record["InstanceName"] = "CS42" if sandbox else "NA42"
+                record["LastModifiedDate"] = record["SystemModstamp"] = now
 
     # --- reading -------------------------------------------------------------------
 

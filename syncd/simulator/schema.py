@@ -706,6 +706,8 @@ CONTACT = ObjectDef(
     ),
 )  # fmt: skip
 
+ORGANIZATION_TYPES = ("Developer Edition", "Enterprise Edition", "Unlimited Edition")
+
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
 BUSINESS_HOURS = ObjectDef(
@@ -751,10 +753,24 @@ HOLIDAY = ObjectDef(
     ),
 )  # fmt: skip
 
+# The org itself: one read-only record whose IsSandbox tells a sandbox from production.
+ORGANIZATION = ObjectDef(
+    "Organization", "00D", "Organization", "Organizations",
+    (
+        _id(),
+        _ro("Name", FieldType.STRING, "Name", length=80, nillable=False),
+        _ro("IsSandbox", FieldType.BOOLEAN, "Is Sandbox", nillable=False),
+        _ro("OrganizationType", FieldType.PICKLIST, "Edition", length=255,
+            picklist_values=ORGANIZATION_TYPES),
+        _ro("InstanceName", FieldType.STRING, "Instance Name", length=5),
+        *_system(deletable=False),
+    ),
+)  # fmt: skip
+
 SCHEMA = Schema(
     (
         LEAD, TASK, EVENT, USER, GROUP, CAMPAIGN, CAMPAIGN_MEMBER, OPPORTUNITY, ACCOUNT,
-        CONTACT, BUSINESS_HOURS, HOLIDAY, LEAD_HISTORY,
+        CONTACT, BUSINESS_HOURS, HOLIDAY, LEAD_HISTORY, ORGANIZATION,
     )
 )  # fmt: skip
 

@@ -465,6 +465,7 @@ def start_simulator(
     oauth: OAuthConfig | None = None,
     reps: bool = False,
     assignment_rule: bool = True,
+    production: bool = False,
     org: Org | None = None,
     now: datetime | None = None,
     workdir: Path | None = None,
@@ -474,11 +475,14 @@ def start_simulator(
     The seed comes from ``syncd.simulator.seed.generate_org``; ``now`` pins the org clock's
     start (the seed spreads data over the 90 days before it). ``assignment_rule`` is the
     org's active lead assignment rule, which re-owns API-written leads to the Unassigned
-    queue unless the request sends ``Sforce-Auto-Assign: FALSE``.
+    queue unless the request sends ``Sforce-Auto-Assign: FALSE``. The org is a sandbox
+    unless ``production`` (its Organization record's ``IsSandbox``).
     """
     if org is None:
         org = Org(clock=SimClock(now))
     org.assignment_rule_active = assignment_rule
+    if production:
+        org.set_sandbox(False)
     if leads > 0:
         seed_module = importlib.import_module("syncd.simulator.seed")
         seed_module.generate_org(org, leads=leads, seed=seed, now=org.now())

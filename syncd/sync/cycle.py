@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 
 from syncd.config import Config
+from syncd.domain.golive import WriteGate, WriteMode, WritesRefused
 from syncd.domain.lifecycle import OPEN_STAGES
 from syncd.domain.owners import resolve_owners
 from syncd.mirror import Mirror
@@ -22,6 +23,7 @@ from syncd.ops.logging import bind_run, unbind_run
 from syncd.ports import OrgClient, Progress
 from syncd.salesforce.errors import BudgetExhausted, ErrorKind, SalesforceError
 from syncd.sync.evaluate import EvaluationResult, evaluate_leads
+from syncd.sync.golive import shelve_for_shadow
 from syncd.sync.pull import PullResult, pull_object
 from syncd.sync.writeback import WritebackResult, flush_outbox
 
@@ -65,6 +67,8 @@ class CycleSummary:
     status: str = "running"
     job: str = "sync"
     dry_run: bool = False
+    shadow: bool = False
+    shadowed_writes: int = 0
     pulled: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
     used_bulk: list[str] = field(default_factory=list)
@@ -113,6 +117,8 @@ class CycleSummary:
             "bulk_jobs": wb.bulk_jobs,
             "recovered_in_doubt": wb.recovered,
             "api_calls_by_kind": self.api_calls_by_kind,
+            "shadow": self.shadow,
+            "shadowed_writes": self.shadowed_writes,
         }
 
 
@@ -162,13 +168,17 @@ def run_cycle(
     objects: Collection[str] | None = None,
     select: Callable[[datetime], set[str]] | None = None,
     job: str = "sync",
+    gate: WriteGate | Callable[[], WriteGate] | None = None,
 ) -> CycleSummary:
-    """Run one cycle and record it; never raises for org, budget or owner trouble.
+    """Run one cycle and record it; never raises for org, budget, owner or go-live trouble.
 
     ``stop`` is asked between objects and between writeback batches: when it says yes, the
     cycle ends there as 'interrupted' with every batch already sent recorded (never half).
     The daemon's jobs narrow a cycle: ``objects`` limits what is pulled (empty: nothing),
     ``select`` picks the leads to evaluate instead of "what changed", ``job`` names the run.
+    ``gate`` (a :class:`WriteGate`, or :func:`syncd.sync.golive.write_gate` bound to the
+    client, asked here so its one query counts in the run): SHADOW records every decision
+    and sends nothing; REFUSED stops before the pull (status ``refused``) unless dry run.
     """
     started = now()
     clock = _time.monotonic()
@@ -179,6 +189,7 @@ def run_cycle(
     bind_run(run_id)
     log.info("cycle started", job=job, dry_run=dry_run, policy_version=policy.version)
     try:
+        summary.shadow = _shadow_or_refuse(gate, dry_run)
         pulls = _pull_all(
             client,
             mirror,
@@ -194,6 +205,10 @@ def run_cycle(
         )
         _evaluate(mirror, config, summary, pulls, now(), dry_run, progress, select)
         _stop_here(stop)
+        if summary.shadow:
+            summary.shadowed_writes = shelve_for_shadow(mirror, now())
+            summary.status = "ok"
+            return summary
         summary.writeback = flush_outbox(
             mirror,
             client,
@@ -210,6 +225,10 @@ def run_cycle(
     except Interrupted:
         summary.status = "interrupted"
         log.warning("cycle interrupted: stop requested")
+    except WritesRefused as exc:
+        summary.status = "refused"
+        summary.error, summary.error_kind = str(exc), ErrorKind.CONFIG.value
+        log.warning("cycle refused: go-live switch", reason=str(exc))
     except OwnerProblems as exc:
         summary.status = "failed"
         summary.error = "the policy names owners the org does not have: " + "; ".join(exc.problems)
@@ -268,6 +287,16 @@ def run_cycle(
 def _stop_here(stop: Callable[[], bool]) -> None:
     if stop():
         raise Interrupted
+
+
+def _shadow_or_refuse(gate: WriteGate | Callable[[], WriteGate] | None, dry_run: bool) -> bool:
+    """Whether this cycle is a shadow one; raises WritesRefused when it may not write."""
+    resolved = gate() if callable(gate) else gate
+    if resolved is None or dry_run:
+        return False
+    if resolved.mode is WriteMode.REFUSED:
+        raise WritesRefused(resolved)
+    return resolved.mode is WriteMode.SHADOW
 
 
 def _pull_all(

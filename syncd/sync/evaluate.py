@@ -118,9 +118,11 @@ class _Batcher:
                     {
                         "lead": lead.id,
                         "field": sf_field,
+                        "output": output.value,
                         "from": current,
                         "to": value,
-                        "reason": reason,
+                        # In full: a plan is read by people, not stored in a text field.
+                        "reason": "; ".join(r for r in decision.reasons if r),
                     }
                 )
             out.outbox_updates.append(

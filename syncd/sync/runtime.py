@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from syncd.config import Config, load_config
+from syncd.domain.golive import WriteGate
 from syncd.mirror import Mirror
 from syncd.mirror.lock import WriterLock, writer_lock
 from syncd.ports import Progress
@@ -20,6 +21,7 @@ from syncd.salesforce.budget import ApiBudget
 from syncd.salesforce.client import SalesforceClient
 from syncd.settings import Settings
 from syncd.sync.cycle import CycleSummary, run_cycle
+from syncd.sync.golive import write_gate
 
 log = structlog.get_logger("syncd.runtime")
 
@@ -85,9 +87,14 @@ def sync_once(
     budget: ApiBudget | None = None,
     now: Callable[[], datetime] | None = None,
     stop: Callable[[], bool] | None = None,
+    gate: WriteGate | None = None,
 ) -> CycleSummary:
     """One cycle against the org in ``settings``, as the mirror's only writer (MirrorBusy
-    otherwise); the config is validated before any call."""
+    otherwise); the config is validated before any call.
+
+    The write gate is read from the org unless given (the daemon reads it once per
+    connection); a refused gate ends the run as ``refused`` before anything is pulled.
+    """
     config = config or load_config(settings.mappings_dir)
     with open_mirror_as_writer(settings, now=now) as mirror:
         own_client = client is None
@@ -95,6 +102,15 @@ def sync_once(
             client, budget = connect(settings, mirror)
         the_budget = budget
         try:
+            the_client = client
+
+            def read_gate() -> WriteGate:
+                return write_gate(
+                    the_client,
+                    writeback_enabled=settings.writeback_enabled,
+                    shadow=settings.shadow,
+                )
+
             return run_cycle(
                 client=client,
                 mirror=mirror,
@@ -107,6 +123,7 @@ def sync_once(
                 budget_left=lambda: the_budget.allowance() if the_budget else None,
                 stop=stop or (lambda: False),
                 now=now or _utcnow,
+                gate=gate or read_gate,
             )
         finally:
             if own_client:

@@ -20,6 +20,7 @@ import structlog
 from syncd.config import TASK_KEY_FIELD
 from syncd.config.fields import ObjectMapping
 from syncd.domain.conflicts import Verdict, judge_pending_write
+from syncd.domain.plan import COLLECTION_SIZE
 from syncd.mirror import Mirror, OutboxItem, OutboxState, Settled
 from syncd.mirror import ledger as ledger_rows
 from syncd.ports import OrgWriter, Progress, SaveAnswer
@@ -31,7 +32,6 @@ log = structlog.get_logger("syncd.writeback")
 
 __all__ = ["COLLECTION_SIZE", "WritebackResult", "flush_outbox", "recover_in_doubt"]
 
-COLLECTION_SIZE = 200  # Salesforce's limit per sObject Collections call
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(minutes=1)
 
@@ -209,12 +209,16 @@ def flush_outbox(
     dry_run: bool = False,
     progress: Progress | None = None,
     stop: Callable[[], bool] = lambda: False,
+    only: Callable[[OutboxItem], bool] | None = None,
 ) -> WritebackResult:
-    """Send every due outbox entry, owner/status/SLA writes before score-only refreshes."""
+    """Send every due outbox entry, owner/status/SLA writes before score-only refreshes.
+
+    ``only`` narrows the due entries (``syncd apply`` sends its plan's entries, nothing else).
+    """
     outcome = WritebackResult()
     if not dry_run:
         outcome.recovered = recover_in_doubt(mirror, client, now(), run_id)
-    due = mirror.due_writes(now())
+    due = [e for e in mirror.due_writes(now()) if only is None or only(e)]
     updates = [e for e in due if e.operation == "update"]
     creates = [e for e in due if e.operation == "create"]
     if dry_run:

@@ -48,7 +48,7 @@ def test_every_object_has_the_real_key_prefix() -> None:
     assert prefixes == {
         "Lead": "00Q", "Task": "00T", "Event": "00U", "User": "005", "Group": "00G",
         "Campaign": "701", "CampaignMember": "00v", "Opportunity": "006", "Account": "001",
-        "Contact": "003", "BusinessHours": "01m", "Holiday": "0C0",
+        "Contact": "003", "BusinessHours": "01m", "Holiday": "0C0", "Organization": "00D",
         "LeadHistory": "017",
     }  # fmt: skip
 
