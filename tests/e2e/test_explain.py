@@ -66,7 +66,8 @@ def test_explain_shows_stages_with_aging_and_owners_by_name(
             for lead_id in sorted(mirror.live_lead_ids())
             if any(d.kind == "assignment" for d in mirror.history(lead_id))
         )
-        found = explain_lead(mirror, handed, org.org.now())
+        # The simulator's clock counts whole seconds; the cycle stamped its decisions finer.
+        found = explain_lead(mirror, handed, org.org.now() + timedelta(seconds=1))
     finally:
         mirror.close()
     assert found is not None
