@@ -28,6 +28,7 @@ from syncd.domain.engine_followup import follow_up
 from syncd.domain.engine_handoff import (
     inactive_owner,
     maybe_qualify,
+    take_mql,
 )
 from syncd.domain.engine_run import EvaluationContext, Run, whole_seconds
 from syncd.domain.hygiene import duplicate_emails as _duplicate_emails
@@ -105,6 +106,8 @@ def evaluate(
     inactive_owner(run)
     if run.stage in PRE_QUALIFIED:
         maybe_qualify(run)
+    elif run.set_to_mql is not None and run.stage is Stage.MQL:
+        take_mql(run, run.set_to_mql, first_seen=run.first_sight)
     elif run.stage in QUALIFIED:
         follow_up(run, activities)
     return _decision(run, writable=True)
@@ -114,7 +117,8 @@ def evaluate(
 
 
 def _observe(run: Run) -> None:
-    """Apply what people did in Salesforce; report what the state machine forbids."""
+    """Record what people did in Salesforce as facts, warning where a move skipped the
+    policy's path; syncd reasons from the stage the person set from then on."""
     lead = run.lead
     statuses = run.policy.lifecycle.statuses
     observed = Stage.CONVERTED if lead.is_converted else statuses.stage_for(lead.status)
@@ -128,6 +132,9 @@ def _observe(run: Run) -> None:
             f"first seen with Status '{lead.status}'",
             "first stage",
         )
+        run.first_sight = True
+        if first is Stage.MQL:
+            run.set_to_mql = f"first seen with Status '{lead.status}'"
         return
     if observed is None:
         if lead.status is not None and lead.status != run.state.rejected_status:
@@ -148,19 +155,23 @@ def _observe(run: Run) -> None:
         # stage, even one our state machine calls final.
         run.move(observed, "converted", Actor.PERSON)
         return
-    if can_move(run.stage, observed, Actor.PERSON):
-        run.move(observed, f"Status set to '{lead.status}'", Actor.PERSON)
-        return
-    if lead.status != run.state.rejected_status:
-        source = run.stage
-        run.state = replace(run.state, rejected_status=lead.status)
-        run.record(
-            LedgerKind.CONFLICT,
-            source.value,
-            observed.value,
-            f"invalid transition {source.value} -> {observed.value} "
-            f"(Status '{lead.status}'); not applied",
+    source = run.stage
+    by = _changed_by(run)
+    why = f"Status set to '{lead.status}'{by}"
+    if not can_move(source, observed, Actor.PERSON):
+        why += (
+            f" (warning: {source.value} -> {observed.value} skips the policy's path; "
+            "recorded as the person's move)"
         )
+    run.state = replace(run.state, rejected_status=None)
+    run.move(observed, why, Actor.PERSON)
+    if observed is Stage.MQL:
+        run.set_to_mql = why
+
+
+def _changed_by(run: Run) -> str:
+    who = run.lead.fields.get("last_modified_by_id")
+    return f" by {run.who(str(who))}" if who else ""
 
 
 def _hygiene(run: Run, ctx: EvaluationContext) -> None:

@@ -151,7 +151,7 @@ def escalate(run: Run, calendar: BusinessCalendar) -> None:
     if escalation.reassign:
         if run.state.sla_reassignments < escalation.max_reassignments:
             run.state = replace(run.state, sla_reassignments=run.state.sla_reassignments + 1)
-            reassign(run, "SLA breached")
+            reassign(run, "SLA breached", "SLA breached")
         else:
             run.reasons.append(
                 f"not reassigned: already reassigned {run.state.sla_reassignments} time(s) "

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from syncd.domain.calendar import BusinessCalendar
 from syncd.domain.engine_run import Run
+from syncd.domain.geo import canonical_id
 from syncd.domain.lifecycle import (
     QUALIFIED,
     Actor,
@@ -19,7 +20,7 @@ from syncd.domain.model import (
     TaskToCreate,
 )
 from syncd.domain.recycle import requalify_reason
-from syncd.domain.routing import assign, next_eligible
+from syncd.domain.routing import assign, next_eligible, sales_user_ids
 from syncd.domain.routing_state import Assignment
 from syncd.domain.sla import first_response_due
 
@@ -31,7 +32,7 @@ def inactive_owner(run: Run) -> None:
         return
     why = f"owner {run.who(owner.id)} is inactive"
     if run.stage in QUALIFIED:
-        reassign(run, why)
+        reassign(run, why, "previous owner inactive")
     else:
         nurture = run.policy.recycle.nurture_owner
         run.record(LedgerKind.ASSIGNMENT, run.owner_id, nurture, f"{why}: to nurture owner")
@@ -74,7 +75,40 @@ def maybe_qualify(run: Run) -> None:
     hand_to(run, chosen, "handoff")
 
 
-def reassign(run: Run, why: str) -> None:
+def take_mql(run: Run, set_by: str, *, first_seen: bool = False) -> None:
+    """A lead a person (or the marketing tool) set to the MQL status: a handoff like syncd's
+    own. A rep the routing hands leads to keeps a lead they qualified themselves; any other
+    owner (a queue, the nurture owner, marketing) gives way to routing."""
+    run.state = replace(run.state, peak_score=run.score.total, sla_reassignments=0)
+    owner = canonical_id(run.owner_id) if run.owner_id else None
+    user = run.users.get(owner or "")
+    keeps = (
+        owner is not None
+        and user is not None
+        and user.active
+        and not user.is_queue
+        and owner in sales_user_ids(run.policy.routing)
+    )
+    if keeps and first_seen:
+        return  # found in a rep's hands at go-live: adopted as it is, no new handoff
+    if keeps and owner is not None:
+        kept = Assignment(
+            owner, None, (f"{run.who(owner)} keeps the lead: {set_by}",), run.routing_state, False
+        )
+        hand_to(run, kept, f"handoff ({set_by})")
+        return
+    chosen = assign(
+        run.lead.fields,
+        run.policy.routing,
+        run.users,
+        run.routing_state,
+        run.now,
+        exclude_owner_ids=frozenset(run.state.lapsed_owner_ids),
+    )
+    hand_to(run, chosen, f"handoff ({set_by})")
+
+
+def reassign(run: Run, why: str, what: str) -> None:
     current = run.owner_id or ""
     chosen = next_eligible(
         run.lead.fields,
@@ -92,20 +126,26 @@ def reassign(run: Run, why: str) -> None:
         run.state = replace(
             run.state, lapsed_owner_ids=(*run.state.lapsed_owner_ids, current)[-10:]
         )
-    hand_to(run, chosen, why)
+    hand_to(run, chosen, why, what)
 
 
-def hand_to(run: Run, chosen: Assignment, why: str) -> None:
-    """Give the lead to `chosen`: new handoff number, SLA due, alert Task for a user."""
+def hand_to(run: Run, chosen: Assignment, why: str, what: str = "new MQL") -> None:
+    """Give the lead to `chosen`: new handoff number, SLA due, alert Task for a user.
+
+    ``what`` is what happened, in the Task's subject: "new MQL" or why it was reassigned.
+    """
     policy = run.policy
     previous = run.owner_id
+    # No rule and no fallback: the owner was kept, not routed (see take_mql).
+    kept = chosen.rule_name is None and not chosen.fallback
+    how = "kept as owner" if kept else f"by rule '{chosen.rule_name or 'fallback'}'"
     run.routing_state = chosen.state
     run.owner_id = chosen.owner_id
     run.record(
         LedgerKind.ASSIGNMENT,
         previous,
         chosen.owner_id,
-        f"{why}: {run.who(chosen.owner_id)} by rule '{chosen.rule_name or 'fallback'}'",
+        f"{why}: {run.who(chosen.owner_id)} {how}",
         *chosen.reasons,
     )
     calendar = run.cal()
@@ -129,12 +169,15 @@ def hand_to(run: Run, chosen: Assignment, why: str) -> None:
     if not run.is_user(chosen.owner_id):
         run.reasons.append(f"owner {run.who(chosen.owner_id)} is a queue: no alert Task")
         return
-    values = placeholders(run, due, calendar, chosen.owner_id)
+    values = placeholders(run, due, calendar, chosen.owner_id, why=what)
+    subject = (
+        policy.alerts.handoff_subject if what == "new MQL" else policy.alerts.reassigned_subject
+    )
     run.tasks.append(
         TaskToCreate(
             owner_id=chosen.owner_id,
             who_id=run.lead.id,
-            subject=policy.alerts.handoff_subject.format(**values),
+            subject=subject.format(**values),
             description=policy.alerts.handoff_description.format(**values),
             due=due,
             idempotency_key=f"{run.lead.id}:handoff:{number}",
@@ -143,7 +186,7 @@ def hand_to(run: Run, chosen: Assignment, why: str) -> None:
 
 
 def placeholders(
-    run: Run, due: datetime, calendar: BusinessCalendar, owner_id: str | None
+    run: Run, due: datetime, calendar: BusinessCalendar, owner_id: str | None, why: str = ""
 ) -> dict[str, object]:
     fields = run.lead.fields
     name = " ".join(
@@ -158,4 +201,5 @@ def placeholders(
         "name": name,
         "company": fields.get("company") or "",
         "owner": run.who(owner_id),
+        "why": why,
     }

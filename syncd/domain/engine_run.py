@@ -74,6 +74,9 @@ class Run:
     recycle_count: int
     sla_due: datetime | None
     lead_source: str | None = None
+    # Why a person (or the marketing tool) put the lead in MQL this run: a handoff is due.
+    set_to_mql: str | None = None
+    first_sight: bool = False
     ledger: list[LedgerEntry] = field(default_factory=list)
     tasks: list[TaskToCreate] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)

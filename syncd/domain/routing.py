@@ -73,6 +73,7 @@ __all__ = [
     "assign",
     "canonical_country",
     "next_eligible",
+    "sales_user_ids",
 ]
 
 
@@ -348,6 +349,25 @@ def _local_day(now: datetime, timezone: str) -> str:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"now must be a timezone-aware datetime, got {now!r}")
     return now.astimezone(ZoneInfo(timezone)).date().isoformat()
+
+
+def sales_user_ids(policy: RoutingPolicy) -> frozenset[str]:
+    """The users routing hands leads to (pool members, user targets), as canonical ids: the
+    reps whose own lead, set to MQL by themselves, keeps its owner."""
+
+    def of(target: Target) -> set[str]:
+        if isinstance(target, ToUser):
+            return {target.user_id}
+        if isinstance(target, ToPool):
+            pool = policy.pools.get(target.pool)
+            return set() if pool is None else {m.user_id for m in pool.members}
+        if isinstance(target, Territory):
+            return set().union(*(of(e.target) for e in target.entries))
+        return set()
+
+    ids = set().union(*(of(rule.target) for rule in policy.rules))
+    ids |= {m.user_id for pool in policy.pools.values() for m in pool.members}
+    return frozenset(canonical_id(i) for i in ids)
 
 
 def assign(

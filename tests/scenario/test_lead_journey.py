@@ -270,7 +270,7 @@ def test_a_lead_travels_the_whole_journey_and_every_write_and_ledger_entry_is_ex
         TaskToCreate(
             owner_id=BEN,
             who_id=LEAD_ID,
-            subject="New MQL — follow up by Tue 03 Nov 2026 13:00 EST",
+            subject="Reassigned: SLA breached — follow up by Tue 03 Nov 2026 13:00 EST",
             description=f"Score 95 (grade A): {BASE_REASON}",
             due=ny(3, 13),
             idempotency_key=f"{LEAD_ID}:handoff:2",

@@ -22,9 +22,11 @@ from syncd.domain.sla import SlaPolicy
 @dataclass(frozen=True, slots=True)
 class Alerts:
     """Task texts. Placeholders: {due} {reasons} {score} {grade} {lead_id} {name} {company}
-    {owner}."""
+    {owner} {why} (what happened: "new MQL", "previous owner inactive", "SLA breached"...)."""
 
     handoff_subject: str = "New MQL — follow up by {due}"
+    # A lead given to a new owner for any other reason says why, not "New MQL".
+    reassigned_subject: str = "Reassigned: {why} — follow up by {due}"
     handoff_description: str = "Score {score} (grade {grade}): {reasons}"
     breach_subject: str = "SLA breached: follow-up on {name} was due {due}"
     breach_description: str = "Owner {owner} has not followed up. Score {score}: {reasons}"

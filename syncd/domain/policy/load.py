@@ -79,6 +79,7 @@ def _parse_alerts(raw: object, path: str, errors: list[ConfigError]) -> Alerts:
         "name": "",
         "company": "",
         "owner": "",
+        "why": "",
     }
     for key in names:
         if key == "due_format":
