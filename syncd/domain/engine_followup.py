@@ -19,7 +19,7 @@ from syncd.domain.model import (
     Stage,
     TaskToCreate,
 )
-from syncd.domain.recycle import recycle_reason
+from syncd.domain.recycle import found_in_stage, recycle_reason
 from syncd.domain.sla import owner_touches, sla_status
 
 
@@ -30,6 +30,13 @@ def follow_up(run: Run, activities: Sequence[Activity]) -> None:
     handoff_at = state.handoff_at or state.stage_entered_at or run.now
     calendar = run.cal()
     touches = owner_touches(activities, run.owner_id, handoff_at, run.now, policy.sla.touches)
+    last_touch = touches[-1] if touches else None
+    if found_in_stage(state):
+        # The go-live backlog: the owner's touches before syncd first saw the lead count.
+        history = owner_touches(
+            activities, run.owner_id, run.lead.created_at, run.now, policy.sla.touches
+        )
+        last_touch = history[-1] if history else None
     if state.first_touch_at is None and touches:
         first = touches[0]
         took = business_time_between(handoff_at, first, calendar)
@@ -62,7 +69,7 @@ def follow_up(run: Run, activities: Sequence[Activity]) -> None:
     why = recycle_reason(
         run.stage,
         run.state,
-        touches[-1] if touches else None,
+        last_touch,
         status.window_missed,
         run.now,
         policy.recycle,

@@ -130,6 +130,10 @@ class StatusMap:
     def status_for(self, stage: Stage) -> str:
         return self._by_stage[stage]
 
+    def statuses_of(self, stages: frozenset[Stage]) -> tuple[str, ...]:
+        """Every Status value (folded: trimmed, casefolded) that means one of ``stages``."""
+        return tuple(sorted(value for value, stage in self._by_status.items() if stage in stages))
+
     def stage_for(self, status: str | None) -> Stage | None:
         """The stage an org Status value means (case-insensitive), or None if unknown."""
         if status is None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from syncd.domain.model import LeadState, Stage
 
-__all__ = ["RecyclePolicy", "recycle_reason", "requalify_reason"]
+__all__ = ["RecyclePolicy", "found_in_stage", "recycle_reason", "requalify_reason"]
 
 _DEFAULT_STAGES = frozenset({Stage.MQL, Stage.SAL, Stage.COULD_NOT_REACH})
 
@@ -31,6 +31,12 @@ class RecyclePolicy:
     requalify_on_new_engagement: bool = True
 
 
+def found_in_stage(state: LeadState) -> bool:
+    """First seen already in this stage (the go-live backlog): syncd never saw it enter it
+    nor handed it off, so the lead's whole activity history tells how stale it is."""
+    return state.handoff_at is None and len(state.stage_history) == 1
+
+
 def recycle_reason(
     stage: Stage,
     state: LeadState,
@@ -42,7 +48,9 @@ def recycle_reason(
     """Why this lead should be recycled now, or None.
 
     "No touch for N days" counts from the last owner touch, or from the handoff (or, for a
-    lead syncd never handed off, from when it entered its stage) when there was none.
+    lead syncd never handed off, from when it entered its stage) when there was none. For a
+    lead found in its stage at first sight, any owner touch in its history counts (a touch
+    20 days old recycles it at once); with none, the clock starts at first sight.
     """
     if stage not in policy.applies_to:
         return None
@@ -51,7 +59,7 @@ def recycle_reason(
     # A lead first seen already in sales' hands has no handoff: count from its stage entry.
     start = state.handoff_at or state.stage_entered_at
     if policy.no_touch_days is not None and start is not None:
-        touched = last_touch_at is not None and last_touch_at >= start
+        touched = last_touch_at is not None and (found_in_stage(state) or last_touch_at >= start)
         since = last_touch_at if touched and last_touch_at is not None else start
         idle = now - since
         if idle >= timedelta(days=policy.no_touch_days):

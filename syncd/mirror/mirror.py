@@ -218,7 +218,9 @@ class Mirror:
 
     # --- evaluation inputs and results -------------------------------------------------------
 
-    def org_context(self) -> OrgContext:
+    def org_context(self, open_statuses: Iterable[str] = ()) -> OrgContext:
+        """What evaluation needs from the mirror besides the leads; ``open_statuses`` (folded
+        Status values of open stages) lets open caps count leads not yet evaluated."""
         with self._tx() as c:
             calendar, problems = reads.org_calendar(c)
             return OrgContext(
@@ -228,7 +230,7 @@ class Mirror:
                 calendar=calendar,
                 calendar_problems=tuple(problems),
                 routing_state=state.load_routing_state(c),
-                open_lead_counts=reads.open_lead_counts(c),
+                open_lead_counts=reads.open_lead_counts(c, open_statuses),
             )
 
     def owner_directory(self) -> OwnerDirectory:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select
 
 from syncd.config.fields import ObjectMapping
 from syncd.domain.calendar import (
@@ -263,13 +263,21 @@ def owner_directory(conn: Connection) -> OwnerDirectory:
     return OwnerDirectory(users, queues)
 
 
-def open_lead_counts(conn: Connection) -> dict[str, int]:
+def open_lead_counts(conn: Connection, open_statuses: Iterable[str] = ()) -> dict[str, int]:
     """Open leads (see `OPEN_STAGES`) per owner, as the org holds them: a rep's open cap
-    counts every open lead they own, not only those syncd handed over."""
+    counts every open lead they own, not only those syncd handed over. A lead syncd has not
+    evaluated yet (the go-live backlog) counts by its Status (``open_statuses``, folded)."""
+    folded = tuple(open_statuses)
+    is_open: ColumnElement[bool] = STATES.c.stage.in_(OPEN_STAGE_VALUES)
+    if folded:
+        by_status = and_(
+            STATES.c.stage.is_(None), func.lower(func.trim(LEADS.c.status)).in_(folded)
+        )
+        is_open = or_(is_open, by_status)
     stmt = (
         select(LEADS.c.owner_id, func.count())
-        .select_from(LEADS.join(STATES, STATES.c.lead_id == LEADS.c.id))
-        .where(STATES.c.stage.in_(OPEN_STAGE_VALUES), LEADS.c.is_deleted.is_(False))
+        .select_from(LEADS.outerjoin(STATES, STATES.c.lead_id == LEADS.c.id))
+        .where(is_open, LEADS.c.is_deleted.is_(False))
         .group_by(LEADS.c.owner_id)
     )
     return {str(owner): int(n) for owner, n in conn.execute(stmt) if owner}

@@ -365,7 +365,7 @@ def _evaluate(
     progress: Progress | None,
     select: Callable[[datetime], set[str]] | None = None,
 ) -> None:
-    context = mirror.org_context()
+    context = mirror.org_context(config.policy.lifecycle.statuses.statuses_of(OPEN_STAGES))
     policy, problems = resolve_owners(config.policy, context.directory)
     if problems:
         raise OwnerProblems([f"policy.yaml: {p.path}: {p.message}" for p in problems])
