@@ -5,7 +5,7 @@ Task is created twice."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +38,16 @@ class CrashingClient(SalesforceClient):
     def __init__(self, *args: Any, crash_on: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.crash_on = crash_on
+        self.sent: list[dict[str, Any]] = []
 
     def update_records(
         self, sobject: str, records: Sequence[Mapping[str, Any]], *, retry_locked: bool = True
     ) -> list[SaveResult]:
+        if self.crash_on == "before update":
+            self.sent = [dict(r) for r in records]
+            raise SimulatedCrash
         results = super().update_records(sobject, records, retry_locked=retry_locked)
+        self.sent = [dict(r) for r in records]
         if self.crash_on == "update":
             raise SimulatedCrash
         return results
@@ -56,13 +61,19 @@ class CrashingClient(SalesforceClient):
         return results
 
 
-def crash_then_restart(handle: SimulatorHandle, settings: Settings, crash_on: str) -> None:
+def crash_then_restart(
+    handle: SimulatorHandle,
+    settings: Settings,
+    crash_on: str,
+    between: Callable[[list[dict[str, Any]]], None] = lambda sent: None,
+) -> None:
     client = CrashingClient(
         settings.require_salesforce(), api_version=settings.api_version, crash_on=crash_on
     )
     with pytest.raises(SimulatedCrash):
         sync_once(settings, dry_run=False, client=client, now=handle.org.clock)
     client.close()
+    between(client.sent)
     restarted = sync_once(settings, dry_run=False, now=handle.org.clock)
     assert restarted.status == "ok", restarted.error
     assert restarted.writeback.recovered > 0
@@ -101,3 +112,22 @@ def test_a_crash_after_tasks_were_created_creates_no_task_twice(
         ).all()
     assert {e.state for e in creates} == {OutboxState.DONE}
     assert {e.idempotency_key for e in creates} == set(keys)
+
+
+@pytest.mark.parametrize("crash_on", ["update", "before update"])
+def test_a_persons_edit_made_before_the_restart_survives_the_resend(
+    org: SimulatorHandle, settings: Settings, crash_on: str
+) -> None:
+    rep = next(u["Id"] for u in org.org.records("User") if u.get("IsActive"))
+    edited: dict[str, dict[str, Any]] = {}
+
+    def person_edits(sent: list[dict[str, Any]]) -> None:
+        for record in [r for r in sent if "Status" in r or "OwnerId" in r][:5]:
+            edited[record["Id"]] = {"Status": "Sales Qualified", "OwnerId": rep}
+            org.admin.edit_lead(record["Id"], by=rep, **edited[record["Id"]])
+
+    crash_then_restart(org, settings, crash_on, between=person_edits)
+    assert edited, "the crashed batch held no Status or owner write"
+    for lead_id, values in edited.items():
+        lead = org.org.get("Lead", lead_id)
+        assert {k: lead[k] for k in values} == values, lead_id
