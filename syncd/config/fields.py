@@ -111,7 +111,9 @@ WRITEBACK_OBJECT: Final = "Lead"
 #: Logical outputs the engine produces; each must name the Lead field it is written to.
 WRITEBACK_OUTPUTS: Final[tuple[str, ...]] = tuple(output.value for output in Output)
 #: Outputs that may be left out: without a field for it, the standard LeadSource is not written.
-OPTIONAL_OUTPUTS: Final = frozenset({Output.LEAD_SOURCE.value})
+OPTIONAL_OUTPUTS: Final = frozenset(
+    {Output.LEAD_SOURCE.value, Output.LEAD_SOURCE_DETAIL.value, Output.DATA_QUALITY.value}
+)
 
 _OBJECT_KEYS: Final = ("pull", "writeback", "daemon_owned", "value_maps", "where")
 _VALUE_MAP_KEYS: Final = ("map", "default")
@@ -456,18 +458,33 @@ def _validate_value_map(c: YamlDocument, attribute: str, raw: object, path: str)
 
 
 def _validate_value_maps(
-    c: YamlDocument, raw: object, path: str, pull: Mapping[str, str]
+    c: YamlDocument,
+    raw: object,
+    path: str,
+    pull: Mapping[str, str],
+    written: Mapping[str, str] | None = None,
 ) -> dict[str, ValueMap]:
     data = _mapping(c, raw, path, "mirror attribute -> value map")
     if data is None:
         return {}
     attributes = set(pull.values())
+    written_attributes = {pull[f] for f in (written or {}).values() if f in pull}
     maps: dict[str, ValueMap] = {}
     for key, value in data.items():
         key_path = join_path(path, key)
         if not isinstance(key, str) or key not in attributes:
             hint = _suggest(str(key), attributes)
             c.add(key_path, f"{key!r} is not an attribute pulled on this object{hint}")
+            continue
+        if key in written_attributes:
+            # A mirror-only map hides the org's value from the writeback: the org would keep
+            # its variants forever. syncd's one lead-source map is in the policy.
+            where = "policy.yaml hygiene.lead_source_map" if key == "lead_source" else "the policy"
+            c.add(
+                key_path,
+                f"'{key}' is written back, so its values are standardised by {where} "
+                "(which also writes the standard value to the org), not here",
+            )
             continue
         value_map = _validate_value_map(c, key, value, key_path)
         if value_map is not None:
@@ -507,7 +524,7 @@ def _validate_object(c: YamlDocument, sobject: str, raw: object, path: str) -> O
     value_maps: dict[str, ValueMap] = {}
     if "value_maps" in data:
         value_maps = _validate_value_maps(
-            c, data["value_maps"], join_path(path, "value_maps"), pull
+            c, data["value_maps"], join_path(path, "value_maps"), pull, writeback
         )
 
     where = data.get("where")

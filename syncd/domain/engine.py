@@ -31,8 +31,8 @@ from syncd.domain.engine_handoff import (
     take_mql,
 )
 from syncd.domain.engine_run import EvaluationContext, Run, whole_seconds
+from syncd.domain.hygiene import data_quality_text, email_flags, lead_source_fix
 from syncd.domain.hygiene import duplicate_emails as _duplicate_emails
-from syncd.domain.hygiene import email_flags, standard_lead_source
 from syncd.domain.lifecycle import (
     PRE_QUALIFIED,
     QUALIFIED,
@@ -47,6 +47,7 @@ from syncd.domain.model import (
     Lead,
     LedgerKind,
     Stage,
+    TaskToCreate,
     User,
 )
 from syncd.domain.outputs import Output
@@ -177,20 +178,36 @@ def _changed_by(run: Run) -> str:
 def _hygiene(run: Run, ctx: EvaluationContext) -> None:
     hygiene = run.policy.hygiene
     fields = run.lead.fields
-    run.lead_source = standard_lead_source(fields.get("lead_source"), hygiene)
-    if run.lead_source is not None:
+    raw = fields.get("lead_source")
+    fix = lead_source_fix(raw, hygiene)
+    if fix is not None and fix.standard != raw:
+        run.lead_source = fix.standard
+        sub = f" (sub-source '{fix.detail}')" if fix.detail else ""
         run.record(
-            LedgerKind.HYGIENE,
-            fields.get("lead_source"),
-            run.lead_source,
-            f"LeadSource '{fields.get('lead_source')}' standardised to '{run.lead_source}'",
-        )
+            LedgerKind.HYGIENE, raw, fix.standard, f"LeadSource '{raw}' standardised to "
+            f"'{fix.standard}'{sub}",
+        )  # fmt: skip
+        if fix.detail is not None and fix.detail != fields.get("lead_source_detail"):
+            run.lead_source_detail = fix.detail
     email = fields.get("email")
     flags = email_flags(email, ctx.duplicate_emails, hygiene)
+    run.data_quality = data_quality_text(flags, email)
     if flags != run.state.hygiene_flags:
         reasons = [f"{flag}: {email}" for flag in flags] or ["email flags cleared"]
         run.record(LedgerKind.HYGIENE, list(run.state.hygiene_flags), list(flags), *reasons)
         run.state = replace(run.state, hygiene_flags=flags)
+        if flags and hygiene.notify == "task" and run.is_user(run.owner_id):
+            run.tasks.append(
+                TaskToCreate(
+                    owner_id=str(run.owner_id),
+                    who_id=run.lead.id,
+                    subject=f"Data quality: {run.data_quality}"[:255],
+                    description="syncd found this on the lead; fix it in Salesforce and the "
+                    "Data Quality field clears at the next cycle.",
+                    due=None,
+                    idempotency_key=f"{run.lead.id}:data-quality:{'+'.join(flags)}"[:80],
+                )
+            )
 
 
 # --- the decision ---------------------------------------------------------------------
@@ -235,6 +252,16 @@ def _decision(run: Run, *, writable: bool) -> Decision:
             changes[Output.RECYCLE_COUNT] = run.recycle_count
         if run.lead_source is not None:
             changes[Output.LEAD_SOURCE] = run.lead_source
+        if run.lead_source_detail is not None:
+            changes[Output.LEAD_SOURCE_DETAIL] = run.lead_source_detail
+        if (run.data_quality or None) != (lead.fields.get("data_quality") or None):
+            changes[Output.DATA_QUALITY] = run.data_quality
+        if policy.hygiene.notify == "reason":
+            shown = score.reason + (
+                f"; data quality: {run.data_quality}" if run.data_quality else ""
+            )
+            if shown != lead.score_reason:
+                changes[Output.SCORE_REASON] = shown
     return Decision(
         lead_id=lead.id,
         field_changes=changes,

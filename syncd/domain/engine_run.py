@@ -74,6 +74,8 @@ class Run:
     recycle_count: int
     sla_due: datetime | None
     lead_source: str | None = None
+    lead_source_detail: str | None = None
+    data_quality: str | None = None
     # Why a person (or the marketing tool) put the lead in MQL this run: a handoff is due.
     set_to_mql: str | None = None
     first_sight: bool = False

@@ -12,9 +12,12 @@ __all__ = [
     "DUPLICATE_EMAIL",
     "INVALID_EMAIL",
     "HygienePolicy",
+    "SourceFix",
+    "data_quality_text",
     "duplicate_emails",
     "email_flags",
     "is_valid_email",
+    "lead_source_fix",
     "normal_email",
     "standard_lead_source",
 ]
@@ -30,29 +33,75 @@ _EMAIL = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
-class HygienePolicy:
-    """`lead_source_map` keys are folded (trimmed, case-insensitive) source values."""
+class SourceFix:
+    """What a lead's LeadSource should read: a standard value, and the sub-source (e.g.
+    "Adwords" under "Advertising") for the detail field, None when the map names none."""
 
-    lead_source_map: tuple[tuple[str, str], ...] = ()
+    standard: str
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HygienePolicy:
+    """The one lead-source map (cleans what syncd reasons with and is written back to the
+    org) and the email flags.
+
+    `lead_source_map` keys are folded (trimmed, case-insensitive) source values; each maps
+    to its fix. `standard_sources` is the standard list, in policy order (every target must
+    be a LeadSource picklist value: `syncd check` verifies it). `unmatched` is the standard
+    value a source outside the map becomes (its raw value kept as the detail); None keeps
+    unknown sources as they are. `notify` says where a person sees a flag besides the
+    Data_Quality__c field: "task" (one Task for the owner per new set of flags), "reason"
+    (appended to the score reason) or "none".
+    """
+
+    lead_source_map: tuple[tuple[str, SourceFix], ...] = ()
+    standard_sources: tuple[str, ...] = ()
+    unmatched: str | None = None
     flag_invalid_email: bool = True
     flag_duplicate_email: bool = True
-    _lookup: Mapping[str, str] = field(init=False, repr=False, compare=False, hash=False)
+    notify: str = "none"
+    _lookup: Mapping[str, SourceFix] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_lookup", dict(self.lead_source_map))
 
-    def lead_source_lookup(self) -> Mapping[str, str]:
+    def lead_source_lookup(self) -> Mapping[str, SourceFix]:
         return self._lookup
+
+
+def lead_source_fix(value: object, policy: HygienePolicy) -> SourceFix | None:
+    """The standard LeadSource (and sub-source) for `value`; None for a blank source, or an
+    unknown one when the policy keeps those."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    found = policy.lead_source_lookup().get(value.strip().casefold())
+    if found is not None:
+        return found
+    if policy.unmatched is None:
+        return None
+    return SourceFix(policy.unmatched, value.strip()[:255])
 
 
 def standard_lead_source(value: object, policy: HygienePolicy) -> str | None:
     """The standard LeadSource for `value`, or None when it is already standard/unknown."""
-    if not isinstance(value, str) or not value.strip():
+    fix = lead_source_fix(value, policy)
+    if fix is None or fix.standard == value:
         return None
-    standard = policy.lead_source_lookup().get(value.strip().casefold())
-    if standard is None or standard == value:
-        return None
-    return standard
+    return fix.standard
+
+
+def data_quality_text(flags: Iterable[str], email: object) -> str | None:
+    """What the Data_Quality__c field shows for these flags (None: nothing to fix)."""
+    parts = []
+    for flag in flags:
+        if flag == INVALID_EMAIL:
+            parts.append(f"invalid email '{email}'")
+        elif flag == DUPLICATE_EMAIL:
+            parts.append("duplicate email: another lead has the same address")
+        else:
+            parts.append(flag)
+    return "; ".join(parts)[:255] or None
 
 
 def normal_email(value: object) -> str | None:

@@ -20,6 +20,8 @@ class Output(StrEnum):
     SLA_DUE = "sla_due"
     RECYCLE_COUNT = "recycle_count"
     LEAD_SOURCE = "lead_source"
+    LEAD_SOURCE_DETAIL = "lead_source_detail"
+    DATA_QUALITY = "data_quality"
 
 
 #: Written first when the API budget is short: who owns the lead and by when they must act

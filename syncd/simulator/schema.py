@@ -383,6 +383,9 @@ LEAD_SOURCES: tuple[str, ...] = (
     "Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Advertisement",
     "Employee Referral", "External Referral", "Partner", "Public Relations",
     "Seminar - Internal", "Seminar - Partner", "Trade Show", "Word of mouth", "Other",
+    # The standard list an org gets from syncd's metadata (salesforce-metadata/).
+    "Advertising", "3rd Party Website", "Event", "Inbound", "Sales Sourced", "Referral",
+    "Social", "List Purchase", "Email Campaign",
 )  # fmt: skip
 
 RATINGS: tuple[str, ...] = ("Hot", "Warm", "Cold")
@@ -484,6 +487,8 @@ LEAD = ObjectDef(
         FieldDef("SLA_Due__c", FieldType.DATETIME, label="SLA Due", custom=True),
         FieldDef("Recycle_Count__c", FieldType.DOUBLE, precision=3, scale=0,
                  label="Recycle Count", custom=True, history_tracked=True),
+        _text("Lead_Source_Detail__c", 255, "Lead Source Detail", custom=True),
+        _text("Data_Quality__c", 255, "Data Quality", custom=True),
     ),
 )  # fmt: skip
 

@@ -236,6 +236,19 @@ class _Checker:
                 path = where.get(status) or "lifecycle.statuses"
                 self.add_policy(path, f"the policy writes Status {problem}")
 
+    def lead_sources(self, mapping: ObjectMapping, org: _Object, sources: Iterable[str]) -> None:
+        """Every standard value the policy's lead-source map writes is a LeadSource value."""
+        name = mapping.writeback.get("lead_source")
+        found = org.field(name) if name else None
+        if found is None or found.type != "picklist":
+            return
+        for source in sources:
+            problem = _picklist_problem(source, found, mapping.sobject)
+            if problem is not None:
+                self.add_policy(
+                    f"hygiene.lead_source_map.{source}", f"the policy writes LeadSource {problem}"
+                )
+
     def value_maps(self, mapping: ObjectMapping, org: _Object) -> None:
         for attribute, value_map in mapping.value_maps.items():
             name = mapping.field_of(attribute)
@@ -318,6 +331,7 @@ def check_against_org(
     describes: Mapping[str, Mapping[str, Any]],
     *,
     statuses_written: Collection[str],
+    lead_sources_written: Iterable[str] = (),
     running_user_can_update: bool | None = None,
     score_digits: int = 3,
     recycle_count_digits: int = 2,
@@ -362,6 +376,7 @@ def check_against_org(
             )
         checker.writeback(mapping, org, sizes)
         checker.statuses(mapping, org, statuses_written)
+        checker.lead_sources(mapping, org, lead_sources_written)
         checker.value_maps(mapping, org)
     # The mappings' problems first, then the policy's (a stable sort keeps each in order).
     return sorted(checker.problems, key=lambda p: p.file != mappings.file)
@@ -523,6 +538,7 @@ def _against_org(
         config.mappings,
         describes,
         statuses_written=statuses_written,
+        lead_sources_written=config.policy.hygiene.standard_sources,
         running_user_can_update=running_user_can_update,
     )
     if problems:

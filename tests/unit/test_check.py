@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from syncd.cli.sync_cmds import format_problems
-from syncd.config import Problem
+from syncd.config import Problem, load_config
 from syncd.config.fields import FieldMappings, load_mappings
 from syncd.domain.policy import load_policy
 from syncd.salesforce.errors import ErrorKind, SalesforceError
@@ -44,6 +44,8 @@ def text_of(report: CheckResult) -> str:
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = ROOT / "mappings"
 BAD_DIR = ROOT / "tests" / "fixtures" / "bad_mappings"
+# The standard lead sources the default policy writes (its one lead-source map).
+SOURCES = load_config(ROOT / "mappings").policy.hygiene.standard_sources
 
 # What the default policy writes to Lead Status, and where policy.yaml says so.
 STATUSES: Mapping[str, str] = {
@@ -159,7 +161,7 @@ def test_run_check_passes_the_default_mappings_with_a_short_summary() -> None:
 def test_summary_counts_objects_pulled_and_written_fields(default: FieldMappings) -> None:
     pulled = sum(len(m.pull) for m in default.objects.values())
     assert summary(default, org_describes()) == (
-        f"OK: 10 objects, {pulled} pulled fields and 8 writeback fields match the org"
+        f"OK: 10 objects, {pulled} pulled fields and 10 writeback fields match the org"
     )
 
 
@@ -403,12 +405,11 @@ ORG_MISMATCHES: list[tuple[str, Mutation, str, str, str]] = [
     ("policy-status-spelt-differently",
      rename_picklist_value("Lead", "Status", "MQL", "Mql"),
      "policy.yaml", "lifecycle.statuses.mql", "(the value is spelt 'Mql')"),
-    ("value-map-target-missing", drop_picklist_value("Lead", "LeadSource", "Trade Show"),
-     "fields.yaml", 'objects.Lead.value_maps.lead_source.map["trade show"]',
-     "maps to 'Trade Show', which is not a value of Lead.LeadSource"),
-    ("value-map-default-inactive", deactivate_picklist_value("Lead", "LeadSource", "Other"),
-     "fields.yaml", "objects.Lead.value_maps.lead_source.map.other",
-     "maps to 'Other', which is an inactive value"),
+    ("lead-source-target-missing", drop_picklist_value("Lead", "LeadSource", "Event"),
+     "policy.yaml", "hygiene.lead_source_map.Event",
+     "the policy writes LeadSource 'Event', which is not a value of Lead.LeadSource"),
+    ("lead-source-target-inactive", deactivate_picklist_value("Lead", "LeadSource", "Inbound"),
+     "policy.yaml", "hygiene.lead_source_map.Inbound", "'Inbound', which is an inactive value"),
 ]  # fmt: skip
 
 
@@ -421,7 +422,9 @@ def test_each_mismatch_with_the_org_is_reported_once_where_to_fix_it(
 ) -> None:
     describes = org_describes()
     mutate(describes)
-    problems = check_against_org(default, describes, statuses_written=STATUSES)
+    problems = check_against_org(
+        default, describes, statuses_written=STATUSES, lead_sources_written=SOURCES
+    )
     assert [(p.file, p.path) for p in problems] == [(file, path)]
     assert fragment in problems[0].message
 

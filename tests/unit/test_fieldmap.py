@@ -24,12 +24,31 @@ from syncd.config.problem import Problem as ConfigProblem
 from syncd.domain.outputs import Output
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "mappings"
-DEFAULT_TEXT = (DEFAULT_DIR / "fields.yaml").read_text(encoding="utf-8")
+# The default mappings plus a value map, so the value-map rules have one to check (the
+# default file has none: LeadSource is standardised by the policy's one lead-source map).
+INDUSTRY_MAP = """    value_maps:
+      industry:
+        default: Other
+        map:
+          software: Software
+          saas: Software
+          www: Internet
+          ppc: Advertising
+"""
+DEFAULT_TEXT = (
+    (DEFAULT_DIR / "fields.yaml")
+    .read_text(encoding="utf-8")
+    .replace("  Task:\n", INDUSTRY_MAP + "  Task:\n", 1)
+)
 
 
 @pytest.fixture(scope="module")
 def default() -> FieldMappings:
     return load_mappings(DEFAULT_DIR)
+
+
+def with_industry_map(tmp_path: Path) -> FieldMappings:
+    return load_mappings(write(tmp_path, DEFAULT_TEXT))
 
 
 def default_data() -> dict[str, Any]:
@@ -72,6 +91,8 @@ def test_default_lead_writeback_names_the_design_fields(default: FieldMappings) 
         "sla_due": "SLA_Due__c",
         "recycle_count": "Recycle_Count__c",
         "lead_source": "LeadSource",
+        "lead_source_detail": "Lead_Source_Detail__c",
+        "data_quality": "Data_Quality__c",
     }
 
 
@@ -84,6 +105,7 @@ def test_default_daemon_owns_computed_outputs_and_lets_people_win_owner_and_stat
         "score_reason",
         "sla_due",
         "recycle_count",
+        "data_quality",
     }
     assert not default.lead.is_daemon_owned("owner")
     assert not default.lead.is_daemon_owned("status")
@@ -118,7 +140,7 @@ def test_field_lookups_ignore_case_like_soql(default: FieldMappings) -> None:
     assert default.lead.attribute_of("Not_A_Field__c") is None
 
 
-def test_to_attributes_renames_fields_normalises_lead_source_and_fills_gaps(
+def test_to_attributes_renames_fields_keeps_the_orgs_lead_source_and_fills_gaps(
     default: FieldMappings,
 ) -> None:
     record = {
@@ -133,19 +155,19 @@ def test_to_attributes_renames_fields_normalises_lead_source_and_fills_gaps(
     }
     attributes = default.lead.to_attributes(record)
     assert attributes["id"] == "00Q5g0000012AbCEAU"
-    assert attributes["lead_source"] == "Advertisement"
+    # The mirror holds what the org holds; the policy's map standardises and writes it back.
+    assert attributes["lead_source"] == "google adwords"
     assert attributes["email"] == "dana.whitfield@northwind-analytics.com"
     assert attributes["system_modstamp"] == "2026-11-20T10:15:30.000+0000"
     assert attributes["owner_id"] is None
     assert set(attributes) == set(default.lead.pull.values())
 
 
-def test_default_lead_source_targets_are_the_standard_values(default: FieldMappings) -> None:
-    assert default.lead.value_maps["lead_source"].targets == {
-        "Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Advertisement",
-        "Employee Referral", "External Referral", "Partner", "Public Relations",
-        "Seminar - Internal", "Seminar - Partner", "Trade Show", "Word of mouth", "Other",
-    }  # fmt: skip
+def test_a_value_map_on_a_written_attribute_points_to_the_policys_map(tmp_path: Path) -> None:
+    text = DEFAULT_TEXT.replace("      industry:\n", "      lead_source:\n", 1)
+    problems = problems_of(write(tmp_path, text))
+    assert [p.path for p in problems] == ["objects.Lead.value_maps.lead_source"]
+    assert "policy.yaml hygiene.lead_source_map" in problems[0].message
 
 
 # --- value maps ---------------------------------------------------------------------------
@@ -256,7 +278,7 @@ def _rename_object(old: str, new: str) -> Mutation:
     return mutate
 
 
-SOURCE_MAP = ("objects", "Lead", "value_maps", "lead_source")
+SOURCE_MAP = ("objects", "Lead", "value_maps", "industry")
 
 MISTAKES: list[tuple[str, Mutation, str, str]] = [
     ("version-2", _set_in(("version",), 2), "version", "unsupported version 2"),
@@ -311,16 +333,16 @@ MISTAKES: list[tuple[str, Mutation, str, str]] = [
      _set_in(("objects", "Lead", "value_maps", "source"), {"map": {"web": "Web"}}),
      "objects.Lead.value_maps.source", "'source' is not an attribute pulled on this object"),
     ("value-map-without-map", _delete_in((*SOURCE_MAP, "map")),
-     "objects.Lead.value_maps.lead_source", "missing 'map'"),
+     "objects.Lead.value_maps.industry", "missing 'map'"),
     ("value-map-default-is-a-number", _set_in((*SOURCE_MAP, "default"), 0),
-     "objects.Lead.value_maps.lead_source.default", "must be a text value, not a number (0)"),
+     "objects.Lead.value_maps.industry.default", "must be a text value, not a number (0)"),
     ("value-map-target-is-null", _set_in((*SOURCE_MAP, "map", "ppc"), None),
-     "objects.Lead.value_maps.lead_source.map.ppc", "must map to a text value, not nothing"),
-    ("value-map-keys-clash-ignoring-case", _set_in((*SOURCE_MAP, "map", "WEB"), "Advertisement"),
-     "objects.Lead.value_maps.lead_source.map.WEB",
-     "'WEB' is 'web' in another case, mapped to 'Web'; keys ignore case"),
+     "objects.Lead.value_maps.industry.map.ppc", "must map to a text value, not nothing"),
+    ("value-map-keys-clash-ignoring-case", _set_in((*SOURCE_MAP, "map", "SOFTWARE"), "Internet"),
+     "objects.Lead.value_maps.industry.map.SOFTWARE",
+     "'SOFTWARE' is 'software' in another case, mapped to 'Software'; keys ignore case"),
     ("value-map-misspelt-key", _set_in((*SOURCE_MAP, "defualt"), "Other"),
-     "objects.Lead.value_maps.lead_source.defualt", "unknown key (did you mean default?)"),
+     "objects.Lead.value_maps.industry.defualt", "unknown key (did you mean default?)"),
     ("where-is-a-number", _set_in(("objects", "Group", "where"), 5), "objects.Group.where",
      "must be a SOQL condition as text, not a number (5)"),
 ]  # fmt: skip
@@ -350,9 +372,9 @@ def test_each_mistake_is_reported_with_its_path(
             "duplicate key (first written on line",
         ),
         (
-            "          www: Web\n",
-            "          www: Web\n          yes: Web\n",
-            "objects.Lead.value_maps.lead_source.map.yes",
+            "          www: Internet\n",
+            "          www: Internet\n          yes: Web\n",
+            "objects.Lead.value_maps.industry.map.yes",
             "key is read as a boolean (true); put it in quotes",
         ),
         (

@@ -231,12 +231,14 @@ def test_lead_source_is_standardised_and_written() -> None:
     assert decision.ledger[0].reasons == ("LeadSource 'website' standardised to 'Web'",)
 
 
-def test_a_duplicate_email_is_flagged_once_and_never_merged() -> None:
+def test_a_duplicate_email_is_flagged_once_on_the_lead_and_never_merged() -> None:
     context = EvaluationContext(duplicate_emails=frozenset({"dana.reyes@northwind.example"}))
     lead = in_stage(Stage.NEW, score=65.0)
     first = run(lead, context=context)
     assert [(e.kind, e.after) for e in first.ledger] == [(LedgerKind.HYGIENE, ["duplicate email"])]
-    assert first.field_changes == {}
+    assert first.field_changes == {
+        "data_quality": "duplicate email: another lead has the same address"
+    }
     assert run(replace(lead, state=first.state), context=context).ledger == ()
 
 
