@@ -15,6 +15,7 @@ from syncd.cli import (
     demo,
     explain_cmds,
     golive_cmds,
+    hygiene_cmd,
     report_cmd,
     sync_cmds,
     whatif_cmds,
@@ -78,6 +79,7 @@ def _register() -> None:
     report_cmd.register(app)
     golive_cmds.register(app)
     explain_cmds.register(app)
+    hygiene_cmd.register(app)
     whatif_cmds.register(app)
     demo.register(app)
     app.add_typer(sim_app, name="sim")

@@ -56,18 +56,21 @@ def recycle_reason(
         return None
     if policy.could_not_reach and stage is Stage.COULD_NOT_REACH:
         return "marked could not reach"
-    # A lead first seen already in sales' hands has no handoff: count from its stage entry.
-    start = state.handoff_at or state.stage_entered_at
+    # The clock starts at the later of the handoff and the stage entry: a person's move (to
+    # SAL, say) is a touch of theirs; a lead first seen in sales' hands has no handoff.
+    marks = [t for t in (state.handoff_at, state.stage_entered_at) if t is not None]
+    start = max(marks) if marks else None
+    entered_last = start is not None and start == state.stage_entered_at != state.handoff_at
     if policy.no_touch_days is not None and start is not None:
         touched = last_touch_at is not None and (found_in_stage(state) or last_touch_at >= start)
         since = last_touch_at if touched and last_touch_at is not None else start
         idle = now - since
         if idle >= timedelta(days=policy.no_touch_days):
-            what = (
-                "last owner touch" if touched else "handoff" if state.handoff_at else "stage entry"
-            )
+            what = "last owner touch" if touched else "stage entry" if entered_last else "handoff"
             return f"no owner touch for {idle.days} days (since {what})"
-    if policy.after_working_window and window_missed:
+    # The working window judges an MQL sales has not accepted yet; once a person accepted
+    # or qualified the lead, only their own touches (no_touch_days) can send it back.
+    if policy.after_working_window and window_missed and stage is Stage.MQL:
         return "working window ended without the required touches"
     return None
 

@@ -331,6 +331,10 @@ class Mirror:
                     out[row.id] = reads.attributes(row)
             return out
 
+    def hygiene_flagged(self) -> list[tuple[str, tuple[str, ...]]]:
+        with self._tx() as c:
+            return reads.hygiene_flagged(c)
+
     def add_ledger(self, rows: Sequence[Mapping[str, Any]]) -> None:
         with self._tx() as c:
             ledger.insert(c, rows)

@@ -40,6 +40,7 @@ __all__ = [
     "campaign_responses_for",
     "domain_users",
     "duplicate_email_set",
+    "hygiene_flagged",
     "lead_inputs",
     "open_lead_counts",
     "org_calendar",
@@ -402,3 +403,19 @@ def leads_touched_by(
         )
         out.update(str(w) for w in conn.scalars(stmt))
     return out
+
+
+def hygiene_flagged(conn: Connection) -> list[tuple[str, tuple[str, ...]]]:
+    """Live leads with hygiene flags (invalid or duplicate email), by id: (id, flags)."""
+    stmt = (
+        select(STATES.c.lead_id, STATES.c.extra)
+        .select_from(STATES.join(LEADS, LEADS.c.id == STATES.c.lead_id))
+        .where(LEADS.c.is_deleted.is_(False))
+        .order_by(STATES.c.lead_id)
+    )
+    found = []
+    for lead_id, extra in conn.execute(stmt):
+        flags = tuple(str(f) for f in (extra or {}).get("hygiene_flags") or ())
+        if flags:
+            found.append((str(lead_id), flags))
+    return found

@@ -144,7 +144,7 @@ def test_fields_custom_with_a_small_limit_selects_the_custom_fields(sim: Served)
     assert len(records) == 5
     assert set(records[0]) == {
         "attributes", "Id", "Lead_Score__c", "Lead_Grade__c", "Score_Reason__c", "SLA_Due__c",
-        "Recycle_Count__c",
+        "Recycle_Count__c", "Lead_Source_Detail__c", "Data_Quality__c",
     }  # fmt: skip
 
 
