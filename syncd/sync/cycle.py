@@ -209,7 +209,8 @@ def run_cycle(
             summary.shadowed_writes = shelve_for_shadow(mirror, now())
             summary.status = "ok"
             return summary
-        summary.writeback = flush_outbox(
+        summary.writeback = WritebackResult()  # filled as it goes: a budget stop keeps counts
+        flush_outbox(
             mirror,
             client,
             config.mappings.lead,
@@ -220,6 +221,7 @@ def run_cycle(
             dry_run=dry_run,
             progress=progress,
             stop=stop,
+            outcome=summary.writeback,
         )
         summary.status = "interrupted" if summary.writeback.interrupted else "ok"
     except Interrupted:

@@ -210,12 +210,15 @@ def flush_outbox(
     progress: Progress | None = None,
     stop: Callable[[], bool] = lambda: False,
     only: Callable[[OutboxItem], bool] | None = None,
+    outcome: WritebackResult | None = None,
 ) -> WritebackResult:
     """Send every due outbox entry, owner/status/SLA writes before score-only refreshes.
 
     ``only`` narrows the due entries (``syncd apply`` sends its plan's entries, nothing else).
+    ``outcome`` is filled as batches settle, so a caller still has the counts of what was
+    written when the budget runs out mid-way (BudgetExhausted propagates).
     """
-    outcome = WritebackResult()
+    outcome = WritebackResult() if outcome is None else outcome
     if not dry_run:
         outcome.recovered = recover_in_doubt(mirror, client, now(), run_id)
     due = [e for e in mirror.due_writes(now()) if only is None or only(e)]

@@ -105,3 +105,22 @@ def test_a_spent_budget_ends_the_cycle_cleanly_and_keeps_the_writes_for_later(
     assert "REQUEST_LIMIT_EXCEEDED" in summary.error
     with open_mirror(settled) as sessions, sessions() as session:
         assert runs.recent_runs(session.connection(), 1)[0].status == "stopped"
+
+
+def test_a_run_stopped_by_the_budget_reports_what_it_had_written(
+    org: SimulatorHandle, tmp_path: Path
+) -> None:
+    settings = settings_for(org, f"sqlite:///{tmp_path / 'mirror.db'}")
+    # syncd's share is 20 %: 23 calls, enough to pull and send one collection of 200.
+    org.admin.set_faults(daily_budget=115)
+
+    summary = sync_once(settings, dry_run=False, now=org.org.clock)
+
+    me = org.org.integration_user_id
+    sent = {w.id for w in org.admin.writes(sobject="Lead", op="update", by=me)}
+    assert summary.status == "stopped"
+    assert sent
+    assert summary.writeback.records_written == len(sent)
+    with open_mirror(settings) as sessions, sessions() as session:
+        run = runs.recent_runs(session.connection(), 1)[0]
+    assert run.counts["records_written"] == len(sent)
