@@ -62,17 +62,21 @@ def maybe_qualify(run: Run) -> None:
             return
         why = f"{why}; {again}"
     run.move(Stage.MQL, why, Actor.DAEMON)
-    exclude = frozenset(run.state.lapsed_owner_ids)
-    chosen = assign(
+    chosen = _route(run)
+    run.state = replace(run.state, peak_score=score.total, sla_reassignments=0)
+    hand_to(run, chosen, "handoff")
+
+
+def _route(run: Run) -> Assignment:
+    """A new MQL's owner by the routing rules (reps who let it lapse before come last)."""
+    return assign(
         run.lead.fields,
         run.policy.routing,
         run.users,
         run.routing_state,
         run.now,
-        exclude_owner_ids=exclude,
+        exclude_owner_ids=frozenset(run.state.lapsed_owner_ids),
     )
-    run.state = replace(run.state, peak_score=score.total, sla_reassignments=0)
-    hand_to(run, chosen, "handoff")
 
 
 def take_mql(run: Run, set_by: str, *, first_seen: bool = False) -> None:
@@ -97,15 +101,7 @@ def take_mql(run: Run, set_by: str, *, first_seen: bool = False) -> None:
         )
         hand_to(run, kept, f"handoff ({set_by})")
         return
-    chosen = assign(
-        run.lead.fields,
-        run.policy.routing,
-        run.users,
-        run.routing_state,
-        run.now,
-        exclude_owner_ids=frozenset(run.state.lapsed_owner_ids),
-    )
-    hand_to(run, chosen, f"handoff ({set_by})")
+    hand_to(run, _route(run), f"handoff ({set_by})")
 
 
 def reassign(run: Run, why: str, what: str) -> None:
