@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from syncd.config import POLICY_FILE, TASK_KEY_FIELD, Config, Problem, read_config
 from syncd.config.fields import REQUIRED_ATTRIBUTES, WRITEBACK_OBJECT, FieldMappings, ObjectMapping
+from syncd.config.metadata import PERMISSION_SET, deploy_hint, field_file, value_set_file
 from syncd.config.yamlfile import join_path
 from syncd.domain.owners import OwnerDirectory, owner_refs, resolve_owners
 from syncd.domain.policy import Policy
@@ -176,6 +177,9 @@ class _Checker:
             found = org.field(name)
             if found is None:
                 hint = _did_you_mean(name, (f.name for f in org.fields))
+                provided = field_file(mapping.sobject, name)
+                if provided is not None and not hint:
+                    hint = deploy_hint(provided)
                 self.add(
                     mapping.sobject,
                     path,
@@ -216,7 +220,9 @@ class _Checker:
                     mapping.sobject,
                     path,
                     f"{found.name} is not editable by the running user (a system or formula "
-                    "field, or field-level security makes it read-only)",
+                    "field, or field-level security makes it read-only)"
+                    + deploy_hint(PERMISSION_SET)
+                    + " and assign it to the integration user",
                 )
             wrong = _incompatible(output, found, sizes)
             if wrong is not None:
@@ -234,7 +240,10 @@ class _Checker:
             problem = _picklist_problem(status, found, mapping.sobject)
             if problem is not None:
                 path = where.get(status) or "lifecycle.statuses"
-                self.add_policy(path, f"the policy writes Status {problem}")
+                self.add_policy(
+                    path,
+                    f"the policy writes Status {problem}{_deploy_values(problem, 'Status')}",
+                )
 
     def lead_sources(self, mapping: ObjectMapping, org: _Object, sources: Iterable[str]) -> None:
         """Every standard value the policy's lead-source map writes is a LeadSource value."""
@@ -246,7 +255,9 @@ class _Checker:
             problem = _picklist_problem(source, found, mapping.sobject)
             if problem is not None:
                 self.add_policy(
-                    f"hygiene.lead_source_map.{source}", f"the policy writes LeadSource {problem}"
+                    f"hygiene.lead_source_map.{source}",
+                    f"the policy writes LeadSource {problem}"
+                    + _deploy_values(problem, "LeadSource"),
                 )
 
     def value_maps(self, mapping: ObjectMapping, org: _Object) -> None:
@@ -269,6 +280,13 @@ class _Checker:
                 problem = _picklist_problem(default, found, mapping.sobject)
                 if problem is not None:
                     self.add(mapping.sobject, f"{base}.default", f"is {problem}")
+
+
+def _deploy_values(problem: str, field: str) -> str:
+    """Where the missing value is defined, unless the problem is a misspelling."""
+    if "did you mean" in problem or "spelt" in problem or "inactive" in problem:
+        return ""
+    return deploy_hint(value_set_file(field))
 
 
 def _picklist_problem(value: str, found: _Field, sobject: str) -> str | None:
@@ -437,8 +455,9 @@ def check_task_key(task_describe: Mapping[str, Any] | None) -> list[Problem]:
             Problem(
                 "fields.yaml",
                 "objects.Task",
-                f"Task has no field {TASK_KEY_FIELD}: create it (Text(80), External ID, unique) "
-                "so syncd can create each handoff Task exactly once, even across a crash",
+                f"Task has no field {TASK_KEY_FIELD}: create it (Text(80), External ID) "
+                "so syncd can create each handoff Task exactly once, even across a crash"
+                + deploy_hint(str(field_file("Task", TASK_KEY_FIELD))),
                 None,
                 "Task",
             )
