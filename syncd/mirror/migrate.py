@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from syncd.mirror.models import Base
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def alembic_config(engine: Engine) -> Config:
