@@ -6,199 +6,47 @@ retry policy, classification of the answer and one re-login on an expired sessio
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from types import TracebackType
-from typing import Any, Final
+from typing import Any
 
 import requests
 import structlog
 
 from syncd.salesforce.auth import AuthResult, authenticate
 from syncd.salesforce.budget import ApiBudget, ApiUsage, parse_limit_info
+from syncd.salesforce.bulk import BulkApi
 from syncd.salesforce.errors import (
     AuthError,
     ErrorKind,
     RecordOutcome,
     SalesforceError,
-    classify_record_error,
     classify_response,
-    describe_record_errors,
+)
+from syncd.salesforce.payloads import (
+    COLLECTION_LIMIT,
+    DEFAULT_RETRY,
+    MAYBE_SENT,
+    NO_AUTO_ASSIGN,
+    NOT_SENT,
+    PollPolicy,
+    Record,
+    SaveResult,
+    json_value,
+    parse_bulk_error,
+    record_id_of,
+    strip_attributes,
+    surely_not_processed,
 )
 from syncd.salesforce.retry import RetryPolicy, Sleep
 from syncd.settings import SalesforceLogin, SessionLogin
 
-COLLECTION_LIMIT: Final = 200  # sObject Collections take at most 200 records per call
-DEFAULT_RETRY: Final = RetryPolicy()
-# Quirk: without this header the org's active lead assignment rule may run on our API write
-# and silently re-own the lead we just assigned.
-NO_AUTO_ASSIGN: Final = {"Sforce-Auto-Assign": "FALSE"}
-# Quirk: in Bulk API 2.0 CSV an empty cell means "leave the field alone"; #N/A sets it null.
-BULK_NULL: Final = "#N/A"
-_JOB_DONE: Final = frozenset({"JobComplete", "Failed", "Aborted"})
-_INT_TYPES: Final = frozenset({"int", "long"})
-_FLOAT_TYPES: Final = frozenset({"double", "currency", "percent"})
-_FROM: Final = re.compile(r"\bFROM\s+([A-Za-z][A-Za-z0-9_]*)", re.IGNORECASE)
-_PARENS: Final = re.compile(r"\([^()]*\)")
-
-Record = dict[str, Any]
 _log = structlog.get_logger(__name__)
-# Codes for connection failures: whether the request can have reached Salesforce.
-NOT_SENT: Final = "CONNECT_FAILED"
-MAYBE_SENT: Final = "CONNECTION_LOST"
 
 
-def _surely_not_processed(error: SalesforceError) -> bool:
-    """For creates: retry only when Salesforce cannot have acted (503, never connected)."""
-    return error.status == 503 or error.error_code == NOT_SENT
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    """Salesforce's answer for one record we wrote, in the order we sent them."""
-
-    id: str | None
-    success: bool
-    errors: list[dict[str, Any]]
-    outcome: RecordOutcome
-
-    @property
-    def message(self) -> str:
-        """Salesforce's reasons in one line ('' on success), for the outbox and ops."""
-        return "" if self.success else describe_record_errors(self.errors)
-
-    @classmethod
-    def from_answer(cls, answer: Mapping[str, Any], sent_id: str | None) -> SaveResult:
-        success = bool(answer.get("success"))
-        errors = [dict(e) for e in answer.get("errors") or []]
-        outcome = RecordOutcome.SUCCESS if success else classify_record_error(errors)
-        return cls(answer.get("id") or sent_id, success, errors, outcome)
-
-
-@dataclass(frozen=True)
-class PollPolicy:
-    """How Bulk API 2.0 jobs are polled: growing waits, then give up after ``timeout``."""
-
-    initial: float = 1.0
-    factor: float = 1.5
-    cap: float = 20.0
-    timeout: float = 3600.0
-
-
-@dataclass
-class _Job:
-    id: str
-    state: str
-    info: dict[str, Any] = field(default_factory=dict)
-
-
-def strip_attributes(value: Any) -> Any:
-    """Drop every ``attributes`` entry (type and URL), nested relationships included."""
-    if isinstance(value, dict):
-        return {k: strip_attributes(v) for k, v in value.items() if k != "attributes"}
-    if isinstance(value, list):
-        return [strip_attributes(v) for v in value]
-    return value
-
-
-def sobject_of(soql: str) -> str:
-    """The object a SOQL query reads (the top-level FROM, ignoring subqueries)."""
-    flat = soql
-    while _PARENS.search(flat):
-        flat = _PARENS.sub(" ", flat)
-    found = _FROM.search(flat)
-    if not found:
-        raise ValueError(f"no FROM clause in SOQL: {soql!r}")
-    return found.group(1)
-
-
-def json_value(value: object) -> object:
-    """A Python value as Salesforce's JSON expects it (datetimes in UTC, whole seconds)."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("datetimes written to Salesforce must be timezone-aware")
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def csv_value(value: object) -> str:
-    """A Python value as a Bulk API 2.0 CSV cell."""
-    if value is None:
-        return BULK_NULL
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    converted = json_value(value)
-    return converted if isinstance(converted, str) else str(converted)
-
-
-def from_csv(value: str, field_type: str | None) -> object:
-    """A Bulk API 2.0 CSV cell as the REST API would have returned it in JSON."""
-    if value == "":
-        return None
-    if field_type == "boolean":
-        return value.lower() == "true"
-    if field_type in _INT_TYPES:
-        return int(float(value))
-    if field_type in _FLOAT_TYPES:
-        return float(value)
-    if field_type == "datetime" and value.endswith("Z"):
-        # Bulk writes 2026-11-20T10:15:30.000Z where REST writes ...+0000: keep one shape.
-        return value[:-1] + "+0000"
-    return value
-
-
-def _nest(row: Mapping[str, object]) -> Record:
-    """Dotted CSV columns (Owner.Name) become nested dicts, as REST returns relationships."""
-    out: Record = {}
-    for column, value in row.items():
-        *path, leaf = column.split(".")
-        target = out
-        for part in path:
-            target = target.setdefault(part, {})
-        target[leaf] = value
-    return {k: (None if _all_none(v) else v) for k, v in out.items()}
-
-
-def _all_none(value: object) -> bool:
-    if isinstance(value, dict):
-        return all(_all_none(v) for v in value.values())
-    return value is None
-
-
-def parse_bulk_error(text: str) -> dict[str, Any]:
-    """A Bulk sf__Error cell as a REST-shaped error.
-
-    The cell reads ``STATUS_CODE:message:Field1,Field2 --`` (the field list ends with ``--``
-    and may be empty); the message itself may contain colons.
-    """
-    code, _, rest = text.partition(":")
-    message, sep, fields = rest.rpartition(":")
-    if not sep:
-        message, fields = rest, ""
-    fields = fields.strip().removesuffix("--")
-    names = [f.strip() for f in fields.split(",") if f.strip()]
-    return {"statusCode": code.strip(), "message": message.strip(), "fields": names}
-
-
-def _record_id(record: Mapping[str, Any]) -> str:
-    value = record.get("Id", record.get("id"))
-    if not isinstance(value, str) or not value:
-        raise ValueError("every record to update needs its Salesforce Id under 'Id'")
-    return value
-
-
-class SalesforceClient:
+class SalesforceClient(BulkApi):
     """One org, one session. Counts every HTTP request it makes in ``calls_made``."""
 
     def __init__(
@@ -368,7 +216,7 @@ class SalesforceClient:
             lambda: self._attempt(method, path, kind, **kwargs),
             sleep=self._sleep,
             what=f"{kind} {method}",
-            only=None if idempotent else _surely_not_processed,
+            only=None if idempotent else surely_not_processed,
         )
 
     def _json(
@@ -458,7 +306,7 @@ class SalesforceClient:
         """
         payloads = []
         for record in records:
-            record_id = _record_id(record)
+            record_id = record_id_of(record)
             fields = {k: json_value(v) for k, v in record.items() if k not in ("Id", "id")}
             payloads.append({"attributes": {"type": sobject}, "id": record_id, **fields})
         return self._collections("PATCH", payloads, "composite_update", retry_locked)
@@ -531,183 +379,6 @@ class SalesforceClient:
             SaveResult.from_answer(answer, sent.get("id"))
             for answer, sent in zip(body, batch, strict=True)
         ]
-
-    # -- Bulk API 2.0 ----------------------------------------------------------------------
-
-    def _wait_for_job(self, path: str, kind: str) -> _Job:
-        delay, waited = self._poll.initial, 0.0
-        while True:
-            info: dict[str, Any] = self._json("GET", path, kind=kind)
-            job = _Job(str(info["id"]), str(info["state"]), info)
-            if job.state in _JOB_DONE:
-                _log.info(
-                    "salesforce.bulk_job",
-                    job_id=job.id,
-                    operation=info.get("operation"),
-                    sobject=info.get("object"),
-                    state=job.state,
-                    records_processed=info.get("numberRecordsProcessed"),
-                    records_failed=info.get("numberRecordsFailed"),
-                    waited_seconds=waited,
-                    error=info.get("errorMessage"),
-                )
-                return job
-            if waited >= self._poll.timeout:
-                raise SalesforceError(
-                    ErrorKind.FATAL,
-                    f"Bulk API job {job.id} still {job.state} after {waited:.0f} s",
-                )
-            self._sleep(delay)
-            waited += delay
-            delay = min(self._poll.cap, delay * self._poll.factor)
-
-    def field_types(self, sobject: str) -> dict[str, str]:
-        """Field name -> describe type (``boolean``, ``double``, ``datetime``...), cached."""
-        if sobject not in self._field_types:
-            self.describe(sobject)
-        return self._field_types[sobject]
-
-    def bulk_query(
-        self,
-        soql: str,
-        *,
-        include_deleted: bool = False,
-        max_records: int | None = None,
-        field_types: Mapping[str, str] | None = None,
-    ) -> Iterator[Record]:
-        """Rows of a Bulk API 2.0 query job, shaped like REST records.
-
-        CSV strings become what REST would return: "" -> None, booleans, ints, floats,
-        datetimes as ``...+0000``, dotted columns nested. Types come from ``field_types`` or
-        the object's describe (one call, cached).
-        """
-        types = field_types if field_types is not None else self.field_types(sobject_of(soql))
-        created = self._json(
-            "POST",
-            "jobs/query",
-            kind="bulk_query",
-            json={"operation": "queryAll" if include_deleted else "query", "query": soql},
-        )
-        job = self._wait_for_job(f"jobs/query/{created['id']}", "bulk_query")
-        if job.state != "JobComplete":
-            raise SalesforceError(
-                ErrorKind.FATAL,
-                f"Bulk query job {job.id} {job.state}: "
-                f"{job.info.get('errorMessage') or 'no detail'}",
-            )
-        locator: str | None = None
-        while True:
-            params: dict[str, str | int] = {}
-            if locator:
-                params["locator"] = locator
-            if max_records:
-                params["maxRecords"] = max_records
-            response = self._text(f"jobs/query/{job.id}/results", kind="bulk_query", params=params)
-            for row in csv.DictReader(io.StringIO(response.text)):
-                yield _nest({k: from_csv(v, types.get(k)) for k, v in row.items()})
-            locator = response.headers.get("Sforce-Locator")
-            # Quirk: the last page says Sforce-Locator: null (the string), not an absent header.
-            if not locator or locator == "null":
-                return
-
-    def bulk_update(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> list[SaveResult]:
-        """Update records through one Bulk API 2.0 ingest job; SaveResults in input order.
-
-        No Sforce-Auto-Assign header here: Bulk API 2.0 runs an assignment rule only when the
-        job names one in ``assignmentRuleId``, which we never set, so the lead keeps the owner
-        we write. Records the job never processed come back with outcome RETRY (FAILED when
-        the whole job failed, with its error message).
-        """
-        ids = [_record_id(r) for r in records]
-        keys = [i[:15] for i in ids]  # 15-char prefix: Bulk may answer with the 18-char form
-        if len(set(keys)) != len(keys):
-            raise ValueError("bulk_update got the same record Id more than once")
-        if not records:
-            return []
-        created = self._json(
-            "POST",
-            "jobs/ingest",
-            kind="bulk_ingest",
-            json={
-                "object": sobject,
-                "operation": "update",
-                "contentType": "CSV",
-                "columnDelimiter": "COMMA",
-                "lineEnding": "LF",
-            },
-        )
-        job_id = str(created["id"])
-        try:
-            self._request(
-                "PUT",
-                str(created.get("contentUrl") or f"jobs/ingest/{job_id}/batches"),
-                kind="bulk_ingest",
-                data=_to_csv(records).encode("utf-8"),
-                headers={"Content-Type": "text/csv"},
-            )
-            self._json(
-                "PATCH",
-                f"jobs/ingest/{job_id}",
-                kind="bulk_ingest",
-                json={"state": "UploadComplete"},
-            )
-        except SalesforceError:
-            self._abort_quietly(job_id)
-            raise
-        job = self._wait_for_job(f"jobs/ingest/{job_id}", "bulk_ingest")
-        by_key: dict[str, SaveResult] = {}
-        for row in self._csv_rows(f"jobs/ingest/{job_id}/successfulResults/"):
-            record_id = row.get("sf__Id") or row.get("Id") or ""
-            by_key[record_id[:15]] = SaveResult(record_id, True, [], RecordOutcome.SUCCESS)
-        for row in self._csv_rows(f"jobs/ingest/{job_id}/failedResults/"):
-            record_id = row.get("sf__Id") or row.get("Id") or ""
-            errors = [parse_bulk_error(row.get("sf__Error", ""))]
-            by_key[record_id[:15]] = SaveResult(
-                record_id, False, errors, classify_record_error(errors)
-            )
-        unprocessed_error: dict[str, Any] = {
-            "statusCode": "UNPROCESSED" if job.state != "Failed" else "BULK_JOB_FAILED",
-            "message": f"Bulk job {job_id} {job.state} before processing this record"
-            + (f": {job.info['errorMessage']}" if job.info.get("errorMessage") else ""),
-            "fields": [],
-        }
-        outcome = RecordOutcome.FAILED if job.state == "Failed" else RecordOutcome.RETRY
-        for row in self._csv_rows(f"jobs/ingest/{job_id}/unprocessedrecords/"):
-            record_id = row.get("Id") or ""
-            by_key[record_id[:15]] = SaveResult(
-                record_id, False, [dict(unprocessed_error)], outcome
-            )
-        missing = {"statusCode": "NO_RESULT", "message": f"Bulk job {job_id} reported nothing"}
-        return [
-            by_key.get(key)
-            or SaveResult(record_id, False, [dict(missing, fields=[])], RecordOutcome.RETRY)
-            for key, record_id in zip(keys, ids, strict=True)
-        ]
-
-    def _csv_rows(self, path: str) -> list[dict[str, str]]:
-        return list(csv.DictReader(io.StringIO(self._text(path, kind="bulk_ingest").text)))
-
-    def _abort_quietly(self, job_id: str) -> None:
-        """Best effort: an unfinished job would otherwise sit open in the org's job list."""
-        try:
-            self._attempt(
-                "PATCH", f"jobs/ingest/{job_id}", "bulk_ingest", json={"state": "Aborted"}
-            )
-        except SalesforceError:
-            return
-
-
-def _to_csv(records: Sequence[Mapping[str, Any]]) -> str:
-    columns = ["Id", *dict.fromkeys(k for r in records for k in r if k not in ("Id", "id"))]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for record in records:
-        row = [_record_id(record)]
-        # A column this record does not have stays empty: Bulk leaves that field unchanged.
-        row += [csv_value(record[c]) if c in record else "" for c in columns[1:]]
-        writer.writerow(row)
-    return buffer.getvalue()
 
 
 __all__ = [
