@@ -11,6 +11,7 @@ import typer
 from syncd.cli.common import handles_errors, settings_or_exit
 from syncd.cli.errors import Exit
 from syncd.config import load_config
+from syncd.domain.reporting import Period
 
 __all__ = ["register"]
 
@@ -19,15 +20,26 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     @handles_errors
     def report_command(
-        weeks: Annotated[int, typer.Option("--weeks", min=2, help="Weeks up to now.")] = 8,
+        period: Annotated[
+            Period,
+            typer.Option(
+                "--period",
+                help="Judge the newest complete period against the one before.",
+            ),
+        ] = Period.WEEK,
         since: Annotated[
-            str | None, typer.Option("--since", help="First day (YYYY-MM-DD); overrides --weeks.")
+            str | None,
+            typer.Option("--since", help="First day of the weekly trends (YYYY-MM-DD)."),
+        ] = None,
+        weeks: Annotated[
+            int | None,
+            typer.Option("--weeks", min=2, help="Weekly trends over this many weeks up to now."),
         ] = None,
         out: Annotated[Path, typer.Option("--out", help="Directory for the files.")] = Path(
             "report"
         ),
     ) -> None:
-        """The handover report: funnel, speed to lead, SLA per rep, grades, alerts."""
+        """The handover report: funnel, revenue, speed to lead, SLA per rep, aging, alerts."""
         from syncd.sync.report import NoCalendarError, thresholds_from, write_report
         from syncd.sync.runtime import open_mirror
 
@@ -49,6 +61,7 @@ def register(app: typer.Typer) -> None:
                     config,
                     out,
                     now=datetime.now(UTC),
+                    period=period,
                     weeks=weeks,
                     since=start,
                     thresholds=thresholds_from(settings),
@@ -58,9 +71,15 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(Exit.FAILURE) from None
         report = result.report
         mqls = sum(w.entered["mql"] for w in report.funnel)
+        current, previous = report.current, report.previous
         typer.echo(
             f"report: {report.weeks.count} weeks from {report.weeks.first:%Y-%m-%d}, "
             f"{mqls} MQLs, {len(report.alerts)} alerts"
+        )
+        typer.echo(
+            f"{period.value} of {current.span.first:%Y-%m-%d}: {current.funnel.entered['mql']} MQLs"
+            f" (previous {previous.funnel.entered['mql']}), won {current.won_revenue:,.0f}"
+            f" (previous {previous.won_revenue:,.0f}), pipeline {current.pipeline:,.0f}"
         )
         for alert in report.alerts:
             typer.echo(f"  ALERT {alert.message()}")

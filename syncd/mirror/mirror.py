@@ -20,6 +20,8 @@ from syncd.domain.calendar import BusinessCalendar
 from syncd.domain.model import User
 from syncd.domain.owners import OwnerDirectory
 from syncd.domain.reporting import ReportRows
+from syncd.domain.reporting.segments import DEFAULT_SEGMENTS, Segment
+from syncd.domain.sla import TouchRule
 from syncd.mirror import ledger, outbox, reads, records, report_reads, runs, state
 from syncd.mirror import models as m
 from syncd.mirror.db import make_engine
@@ -239,9 +241,14 @@ class Mirror:
 
     # --- report -------------------------------------------------------------------------
 
-    def report_rows(self, since: datetime) -> ReportRows:
+    def report_rows(
+        self,
+        since: datetime,
+        segments: Sequence[Segment] = DEFAULT_SEGMENTS,
+        touch: TouchRule | None = None,
+    ) -> ReportRows:
         with self._tx() as c:
-            return report_reads.report_rows(c, since)
+            return report_reads.report_rows(c, since, segments, touch)
 
     def org_calendar(self) -> BusinessCalendar | None:
         with self._tx() as c:

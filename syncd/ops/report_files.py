@@ -87,10 +87,12 @@ def _charts(report: Report) -> list[tuple[str, str]]:
     return charts
 
 
-def _cell(value: Cell, column: str) -> str:
+def _cell(value: Cell, column: str, label: Cell = None) -> str:
+    """`label`: the row's first cell; a row named "... rate" holds rates in every column."""
     if value is None:
         return "–"
-    if isinstance(value, float) and ("rate" in column or column in ("acceptance", "attainment")):
+    is_rate = "rate" in column or column in ("acceptance", "attainment")
+    if isinstance(value, float) and (is_rate or str(label).endswith(" rate")):
         return f"{value:.0%}"
     if isinstance(value, float):
         return f"{value:.1f}"
@@ -102,7 +104,9 @@ def _table_html(table: Table) -> str:
     body = (
         "".join(
             "<tr>"
-            + "".join(f"<td>{_cell(v, c)}</td>" for v, c in zip(row, table.columns, strict=True))
+            + "".join(
+                f"<td>{_cell(v, c, row[0])}</td>" for v, c in zip(row, table.columns, strict=True)
+            )
             + "</tr>"
             for row in table.rows
         )

@@ -13,7 +13,15 @@ from pathlib import Path
 import structlog
 
 from syncd.config import Config
-from syncd.domain.reporting import AlertThresholds, Report, Weeks, build_report
+from syncd.domain.reporting import (
+    AlertThresholds,
+    Period,
+    Report,
+    Weeks,
+    build_report,
+    period_spans,
+    report_window,
+)
 from syncd.mirror import Mirror
 from syncd.ops.report_files import ReportFiles, write_report_files
 from syncd.settings import Settings
@@ -52,20 +60,36 @@ def write_report(
     out: Path,
     *,
     now: datetime,
-    weeks: int = 8,
+    period: Period = Period.WEEK,
+    weeks: int | None = None,
     since: datetime | None = None,
     thresholds: AlertThresholds | None = None,
 ) -> ReportResult:
-    """The report over `weeks` weeks up to `now` (or from `since`), written under `out`."""
-    window = Weeks.since(since, now) if since is not None else Weeks.ending(now, weeks)
+    """The report of the newest complete `period` against the one before, with weekly trends
+    over `weeks` weeks up to `now` (or from `since`; by default back to the previous period),
+    written under `out`."""
+    window = Weeks.since(since, now) if since is not None else report_window(period, now, weeks)
     calendar = config.policy.sla.calendar or mirror.org_calendar()
     if calendar is None:
         raise NoCalendarError(
             "the SLA calendar is the org's (calendar: org) and the mirror has no default "
             "BusinessHours yet: run `syncd sync --once` first"
         )
+    policy = config.policy
     report = build_report(
-        mirror.report_rows(window.first), window, calendar, now, thresholds or AlertThresholds()
+        mirror.report_rows(
+            # The previous period is read whole even when the weekly window starts later.
+            min(window.first, period_spans(period, now)[0].first),
+            policy.report.segments,
+            policy.sla.touches,
+        ),
+        window,
+        calendar,
+        now,
+        thresholds or AlertThresholds(),
+        period=period,
+        policy=policy.report,
+        touch=policy.sla.touches,
     )
     for alert in report.alerts:
         log.warning(
