@@ -281,6 +281,11 @@ class Mirror:
                 state.save_routing_state(c, batch.routing_state, now)
         return queued
 
+    def queue_tasks(self, tasks: Sequence[Mapping[str, Any]], now: datetime) -> int:
+        """Queue Tasks to create (each once per idempotency key); returns how many are new."""
+        with self._tx() as c:
+            return sum(bool(outbox.enqueue_create(c, now=now, **task)) for task in tasks)
+
     # --- writeback ----------------------------------------------------------------------------
 
     def due_writes(self, now: datetime) -> list[OutboxItem]:

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from syncd.domain.reporting import FUNNEL_STAGES, Report
 from syncd.ops.report_tables import Cell, Table, report_tables
 
-__all__ = ["ReportFiles", "write_report_files"]
+__all__ = ["ReportFiles", "latest_report", "write_report_files"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,3 +183,15 @@ def write_report_files(report: Report, out: Path) -> ReportFiles:
     html_path = out / "report.html"
     html_path.write_text(render_html(report, tables), encoding="utf-8")
     return ReportFiles(html_path, json_path, csv_paths)
+
+
+def latest_report(base: Path) -> tuple[Path, list[str]] | None:
+    """The newest kept report under `base` (weekly directories sort by name) and its alert
+    messages; None when there is none yet."""
+    if not base.is_dir():
+        return None
+    kept = sorted(d for d in base.iterdir() if (d / "report.json").is_file())
+    if not kept:
+        return None
+    data = json.loads((kept[-1] / "report.json").read_text(encoding="utf-8"))
+    return kept[-1], [str(a["message"]) for a in data.get("tables", {}).get("alerts", [])]

@@ -43,6 +43,12 @@ class RateAlert:
         """Relative change, e.g. -0.4 for a rate that fell by 40 % of its baseline."""
         return (self.rate - self.baseline) / self.baseline
 
+    @property
+    def task_key(self) -> str:
+        """One Task per alert and period, however often the report runs that week."""
+        against = "prev" if self.against.startswith("previous") else "trail"
+        return f"syncd-alert:{self.pair}:{self.period}:{self.week:%Y-%m-%d}:{against}"
+
     def message(self) -> str:
         return (
             f"{self.pair} conversion for the {self.period} of {self.week:%Y-%m-%d} is "
