@@ -339,10 +339,65 @@ def build(engine: Engine, shape: Shape) -> dict[str, int]:
         }
 
 
+def build_scored(
+    engine: Engine,
+    outcomes: Sequence[Any],
+    points: Mapping[str, float],
+    start: datetime,
+    stage: str = "sal",
+) -> int:
+    """The mirror's history of leads drawn by `seed_outcomes`: each scored once (the reasons
+    naming the rules it matched, as the engine records them), and moved to `stage` a day
+    later when it converted. Returns the ledger rows written."""
+    rnd = random.Random(5)
+    ledger: list[dict[str, Any]] = []
+    for i, o in enumerate(outcomes):
+        at = start + timedelta(hours=i % 2000, minutes=rnd.randrange(60))
+        total = 20 + sum(points[r] for r in o.matched)
+        parts = sorted(o.matched, key=lambda r: -abs(points[r]))
+        ledger.append(
+            {
+                "lead_id": o.lead_id,
+                "at": at,
+                "kind": "score",
+                "before": {"value": None},
+                "after": {"value": total},
+                "reasons": [f"score {total:g} (fit 20, engagement 0, grade B): new lead"]
+                + [f"{points[r]:+.0f} {r}" for r in parts],
+                "policy_version": "calibration",
+            }
+        )
+        ledger.append(
+            {
+                "lead_id": o.lead_id,
+                "at": at - timedelta(minutes=1),
+                "kind": "transition",
+                "before": {"value": None},
+                "after": {"value": "new"},
+                "reasons": ["new lead"],
+                "policy_version": "calibration",
+            }
+        )
+        if o.converted:
+            ledger.append(
+                {
+                    "lead_id": o.lead_id,
+                    "at": at + timedelta(days=1),
+                    "kind": "transition",
+                    "before": {"value": "mql"},
+                    "after": {"value": stage},
+                    "reasons": ["accepted by the owner"],
+                    "policy_version": "calibration",
+                }
+            )
+    with engine.begin() as conn:
+        return _insert(conn, table(m.LedgerEntry), ledger)
+
+
 def monday(year: int, month: int, day: int) -> datetime:
     start = datetime(year, month, day, tzinfo=UTC)
     assert start.weekday() == 0, "the synthetic window opens on a Monday"
     return start
 
 
-__all__: Sequence[str] = ("Shape", "build", "lead_id", "monday")
+__all__: Sequence[str] = ("Shape", "build", "build_scored", "lead_id", "monday")

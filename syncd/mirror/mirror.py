@@ -20,6 +20,7 @@ from syncd.domain.calendar import BusinessCalendar
 from syncd.domain.model import User
 from syncd.domain.owners import OwnerDirectory
 from syncd.domain.reporting import ReportRows
+from syncd.domain.reporting.calibration_inputs import ScoreEntry
 from syncd.domain.reporting.segments import DEFAULT_SEGMENTS, Segment
 from syncd.domain.sla import TouchRule
 from syncd.mirror import ledger, outbox, reads, records, report_reads, runs, state
@@ -249,6 +250,12 @@ class Mirror:
     ) -> ReportRows:
         with self._tx() as c:
             return report_reads.report_rows(c, since, segments, touch)
+
+    def calibration_rows(
+        self, since: datetime, reached: Sequence[str]
+    ) -> tuple[list[ScoreEntry], dict[str, datetime]]:
+        with self._tx() as c:
+            return report_reads.calibration_rows(c, since, reached)
 
     def org_calendar(self) -> BusinessCalendar | None:
         with self._tx() as c:

@@ -18,12 +18,13 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select
 
 from syncd.domain.model import Stage
 from syncd.domain.reporting import FUNNEL_STAGES, LeadFacts, ReportRows, StageEntry
+from syncd.domain.reporting.calibration_inputs import ScoreEntry
 from syncd.domain.reporting.rows import OPPORTUNITY, WON, StageExit
 from syncd.domain.reporting.segments import DEFAULT_SEGMENTS, Segment
 from syncd.domain.sla import TouchRule
 from syncd.mirror import models as m
 
-__all__ = ["report_rows"]
+__all__ = ["calibration_rows", "report_rows"]
 
 LEDGER: Table = m.LedgerEntry.__table__  # type: ignore[assignment]
 LEADS: Table = m.Lead.__table__  # type: ignore[assignment]
@@ -150,4 +151,30 @@ def report_rows(
             for lead_id, s, at, reasons in exits
         ],
         owner_names={uid: name or uid for uid, name in names},
+    )
+
+
+def calibration_rows(
+    conn: Connection, since: datetime, reached: Sequence[str]
+) -> tuple[list[ScoreEntry], dict[str, datetime]]:
+    """Score entries recorded since `since`, and when each lead first entered any of the
+    `reached` stages (its outcome)."""
+    value = LEDGER.c.after["value"].as_float()
+    scores = conn.execute(
+        select(LEDGER.c.lead_id, LEDGER.c.at, value, LEDGER.c.reasons).where(
+            LEDGER.c.kind == "score", LEDGER.c.at >= since
+        )
+    ).all()
+    stage = LEDGER.c.after["value"].as_string()
+    outcomes = conn.execute(
+        select(LEDGER.c.lead_id, func.min(LEDGER.c.at))
+        .where(LEDGER.c.kind == "transition", stage.in_(list(reached)))
+        .group_by(LEDGER.c.lead_id)
+    ).all()
+    return (
+        [
+            ScoreEntry(lead_id, at, float(score or 0.0), tuple(str(r) for r in reasons or ()))
+            for lead_id, at, score, reasons in scores
+        ],
+        {str(lead_id): at for lead_id, at in outcomes},
     )
