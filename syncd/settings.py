@@ -130,6 +130,10 @@ class Settings:
     report_alert_drop: float = 0.30
     report_alert_min_count: int = 30
     report_baseline_weeks: int = 4
+    # The daemon's weekly report: where each week's is kept, and when it runs (UTC).
+    report_dir: Path = Path("reports")
+    report_weekday: int = 0  # Monday
+    report_hour_utc: int = 6
 
     def require_salesforce(self) -> SalesforceLogin:
         if self.salesforce is None:
@@ -262,6 +266,20 @@ def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], l
     return value
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekday(env: Mapping[str, str], name: str, problems: list[str]) -> int:
+    """A day of the week by its first three letters (mon ... sun); Monday by default."""
+    raw = env.get(name, "").strip().casefold()
+    if not raw:
+        return 0
+    if raw[:3] not in WEEKDAYS:
+        problems.append(f"{name} must be a day of the week (mon ... sun), not {raw!r}")
+        return 0
+    return WEEKDAYS.index(raw[:3])
+
+
 def _fraction(env: Mapping[str, str], name: str, default: float, problems: list[str]) -> float:
     raw = env.get(name, "").strip()
     if not raw:
@@ -351,9 +369,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         report_alert_drop=_fraction(env, "SYNCD_REPORT_ALERT_DROP", 0.30, problems),
         report_alert_min_count=_int(env, "SYNCD_REPORT_ALERT_MIN_COUNT", 30, problems, 1),
         report_baseline_weeks=_int(env, "SYNCD_REPORT_BASELINE_WEEKS", 4, problems, 1),
+        report_dir=Path(env.get("SYNCD_REPORT_DIR", "").strip() or "reports"),
+        report_weekday=_weekday(env, "SYNCD_REPORT_DAY", problems),
+        report_hour_utc=_int(env, "SYNCD_REPORT_HOUR_UTC", 6, problems, 0),
     )
     if settings.reconcile_hour_utc > 23:
         problems.append(f"SYNCD_RECONCILE_HOUR_UTC must be 0-23, not {settings.reconcile_hour_utc}")
+    if settings.report_hour_utc > 23:
+        problems.append(f"SYNCD_REPORT_HOUR_UTC must be 0-23, not {settings.report_hour_utc}")
     if problems:
         raise SettingsError(problems)
     return settings

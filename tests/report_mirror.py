@@ -23,12 +23,18 @@ from syncd.mirror.types import UTCDateTime
 
 SOURCES = ("Web", "Webinar", "Trade Show", "Partner Referral", "Paid Search")
 COUNTRIES = ("US", "DE", "GB", "FR", "CA")
+INDUSTRIES = ("Technology", "Healthcare", "Financial Services", "Retail")
 GRADES = ("A", "B", "C", "D")
 REPS = (
     ("005000000000001AAA", "Ava Patel"),
     ("005000000000002AAA", "Ben Okafor"),
     ("005000000000003AAA", "Chloé Martin"),
     ("005000000000004AAA", "Dev Raman"),
+)
+RECYCLE_REASONS = (
+    "no owner touch for 14 days",
+    "working window ended with 1 of 3 touches",
+    "marked Could Not Reach",
 )
 CHUNK = 5_000
 
@@ -181,8 +187,24 @@ def build(engine: Engine, shape: Shape) -> dict[str, int]:
     states: list[dict[str, Any]] = []
     ledger: list[dict[str, Any]] = []
     opps: list[dict[str, Any]] = []
+    touches: list[dict[str, Any]] = []
 
-    def move(lid: str, at: datetime, before: str | None, after: str) -> None:
+    def call(lid: str, at: datetime, owner: str) -> None:
+        touches.append(
+            {
+                "id": f"00T9{len(touches):014d}",
+                "system_modstamp": stamp,
+                "mirrored_at": stamp,
+                "kind": "Task",
+                "who_id": lid,
+                "owner_id": owner,
+                "type": rnd.choice(("Call", "Email", " call ")),
+                "subject": "Follow-up",
+                "created_date": at,
+            }
+        )
+
+    def move(lid: str, at: datetime, before: str | None, after: str, why: str = "") -> None:
         ledger.append(
             {
                 "lead_id": lid,
@@ -190,7 +212,7 @@ def build(engine: Engine, shape: Shape) -> dict[str, int]:
                 "kind": "transition",
                 "before": {"value": before},
                 "after": {"value": after},
-                "reasons": [f"to {after}"],
+                "reasons": [why or f"to {after}"],
                 "policy_version": "bench",
             }
         )
@@ -210,40 +232,63 @@ def build(engine: Engine, shape: Shape) -> dict[str, int]:
             if rnd.random() < shape.touched
             else None
         )
+        if touch is not None:
+            call(lid, touch, owner)
+            for _ in range(rnd.randrange(4)):  # later follow-ups, some past the window
+                call(lid, touch + timedelta(days=rnd.uniform(0.5, 20)), owner)
+        if rnd.random() < 0.2:  # a colleague's call is no touch by the owner
+            call(lid, mql_at + timedelta(hours=2), rnd.choice(REPS)[0])
+        seconds: dict[str, float] = {}
         opp_id = None
         if rnd.random() < shape.sal_by_week.get(week, shape.to_sal):
-            at = at + timedelta(hours=rnd.uniform(1, 72))
+            left = at + timedelta(hours=rnd.uniform(1, 72))
+            seconds[stage], at = (left - at).total_seconds(), left
             move(lid, at, stage, "sal")
             stage = "sal"
             if rnd.random() < shape.to_sql:
-                at = at + timedelta(days=rnd.uniform(1, 10))
+                left = at + timedelta(days=rnd.uniform(1, 10))
+                seconds[stage], at = (left - at).total_seconds(), left
                 move(lid, at, stage, "sql")
                 stage = "sql"
                 if rnd.random() < shape.to_won:
-                    at = at + timedelta(days=rnd.uniform(5, 30))
+                    left = at + timedelta(days=rnd.uniform(5, 30))
+                    seconds[stage], at = (left - at).total_seconds(), left
                     move(lid, at, stage, "converted")
                     stage = "converted"
                     opp_id = f"006{i:015d}"
+                    outcome = rnd.random()
                     opps.append(
                         {
                             "id": opp_id,
                             "system_modstamp": stamp,
                             "mirrored_at": stamp,
                             "name": f"Deal {i}",
-                            "stage_name": "Closed Won" if rnd.random() < 0.6 else "Closed Lost",
+                            "stage_name": (
+                                "Closed Won"
+                                if outcome < 0.5
+                                else "Closed Lost"
+                                if outcome < 0.8
+                                else "Proposal/Price Quote"
+                            ),
                             "amount": Decimal(rnd.randrange(5, 200) * 1000),
-                            "is_closed": True,
+                            "is_closed": outcome < 0.8,
+                            "is_won": outcome < 0.5,
                             "created_date": at,
                         }
                     )
-                    opps[-1]["is_won"] = opps[-1]["stage_name"] == "Closed Won"
         elif rnd.random() < shape.to_recycle:
-            at = at + timedelta(days=rnd.uniform(3, 14))
-            move(lid, at, stage, "recycled")
+            left = at + timedelta(days=rnd.uniform(3, 14))
+            seconds[stage], at = (left - at).total_seconds(), left
+            move(lid, at, stage, "recycled", rnd.choice(RECYCLE_REASONS))
             stage = "recycled"
             if rnd.random() < 0.3:  # some come back, are recycled again
                 move(lid, at + timedelta(days=2), "recycled", "mql")
-                move(lid, at + timedelta(days=9), "mql", "recycled")
+                move(lid, at + timedelta(days=9), "mql", "recycled", RECYCLE_REASONS[0])
+        elif rnd.random() < 0.2:
+            left = at + timedelta(days=rnd.uniform(1, 5))
+            seconds[stage], at = (left - at).total_seconds(), left
+            move(lid, at, stage, "disqualified", "marked Disqualified by the owner")
+            stage = "disqualified"
         leads.append(
             {
                 "id": lid,
@@ -254,6 +299,10 @@ def build(engine: Engine, shape: Shape) -> dict[str, int]:
                 "email": f"lead{i}@example.com",
                 "lead_source": rnd.choice(SOURCES),
                 "country": rnd.choice(COUNTRIES),
+                "fields": {
+                    "industry": rnd.choice(INDUSTRIES),
+                    "number_of_employees": rnd.choice((12, 80, 450, 2500, 12000)),
+                },
                 "is_converted": opp_id is not None,
                 "converted_opportunity_id": opp_id,
                 "created_date": created,
@@ -271,6 +320,7 @@ def build(engine: Engine, shape: Shape) -> dict[str, int]:
                 "sla_due": mql_at + timedelta(hours=4),
                 "sla_state": "met",
                 "first_touch_at": touch,
+                "stage_seconds": seconds,
             }
         )
 
@@ -285,8 +335,63 @@ def build(engine: Engine, shape: Shape) -> dict[str, int]:
             "lead_state": _insert(conn, table(m.LeadState), states),
             "decisions": _insert(conn, table(m.LedgerEntry), ledger),
             "opportunities": _insert(conn, table(m.Opportunity), opps),
-            "activities": _activities(conn, shape),
+            "activities": _activities(conn, shape) + _insert(conn, table(m.Activity), touches),
         }
+
+
+def build_scored(
+    engine: Engine,
+    outcomes: Sequence[Any],
+    points: Mapping[str, float],
+    start: datetime,
+    stage: str = "sal",
+) -> int:
+    """The mirror's history of leads drawn by `seed_outcomes`: each scored once (the reasons
+    naming the rules it matched, as the engine records them), and moved to `stage` a day
+    later when it converted. Returns the ledger rows written."""
+    rnd = random.Random(5)
+    ledger: list[dict[str, Any]] = []
+    for i, o in enumerate(outcomes):
+        at = start + timedelta(hours=i % 2000, minutes=rnd.randrange(60))
+        total = 20 + sum(points[r] for r in o.matched)
+        parts = sorted(o.matched, key=lambda r: -abs(points[r]))
+        ledger.append(
+            {
+                "lead_id": o.lead_id,
+                "at": at,
+                "kind": "score",
+                "before": {"value": None},
+                "after": {"value": total},
+                "reasons": [f"score {total:g} (fit 20, engagement 0, grade B): new lead"]
+                + [f"{points[r]:+.0f} {r}" for r in parts],
+                "policy_version": "calibration",
+            }
+        )
+        ledger.append(
+            {
+                "lead_id": o.lead_id,
+                "at": at - timedelta(minutes=1),
+                "kind": "transition",
+                "before": {"value": None},
+                "after": {"value": "new"},
+                "reasons": ["new lead"],
+                "policy_version": "calibration",
+            }
+        )
+        if o.converted:
+            ledger.append(
+                {
+                    "lead_id": o.lead_id,
+                    "at": at + timedelta(days=1),
+                    "kind": "transition",
+                    "before": {"value": "mql"},
+                    "after": {"value": stage},
+                    "reasons": ["accepted by the owner"],
+                    "policy_version": "calibration",
+                }
+            )
+    with engine.begin() as conn:
+        return _insert(conn, table(m.LedgerEntry), ledger)
 
 
 def monday(year: int, month: int, day: int) -> datetime:
@@ -295,4 +400,4 @@ def monday(year: int, month: int, day: int) -> datetime:
     return start
 
 
-__all__: Sequence[str] = ("Shape", "build", "lead_id", "monday")
+__all__: Sequence[str] = ("Shape", "build", "build_scored", "lead_id", "monday")

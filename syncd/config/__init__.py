@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Final
 
 from syncd.config.fields import FIELDS_FILE, FieldMappings, read_mappings
-from syncd.config.policy_file import POLICY_FILE, read_policy
+from syncd.config.policy_file import POLICY_FILE, policy_line, read_policy
 from syncd.config.problem import ConfigurationError, Problem
 from syncd.domain.policy import Policy
 
@@ -49,9 +49,32 @@ def read_config(directory: Path) -> tuple[Config | None, list[Problem]]:
     mappings, problems = read_mappings(directory)
     policy, policy_problems = read_policy(directory)
     problems = problems + policy_problems
+    if mappings is not None and policy is not None:
+        problems += _report_segment_problems(mappings, policy, directory)
     if mappings is None or policy is None or problems:
         return None, problems
     return Config(mappings, policy, directory), []
+
+
+def _report_segment_problems(
+    mappings: FieldMappings, policy: Policy, directory: Path
+) -> list[Problem]:
+    """Each `report.segments` entry must be a lead attribute the mirror pulls."""
+    pulled = set(mappings.lead.pull.values())
+    problems = []
+    for i, segment in enumerate(policy.report.segments):
+        if segment.attribute not in pulled:
+            path = f"report.segments[{i}]"
+            problems.append(
+                Problem(
+                    POLICY_FILE,
+                    path,
+                    f"{segment.attribute!r} is not a lead attribute pulled in fields.yaml "
+                    f"(pulled: {', '.join(sorted(pulled))})",
+                    policy_line(directory, path),
+                )
+            )
+    return problems
 
 
 def load_config(directory: Path) -> Config:

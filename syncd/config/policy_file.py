@@ -10,7 +10,7 @@ from syncd.config.problem import Problem
 from syncd.config.yamlfile import read_yaml, type_name
 from syncd.domain.policy import Policy, validate_policy
 
-__all__ = ["POLICY_FILE", "read_policy"]
+__all__ = ["POLICY_FILE", "policy_line", "read_policy"]
 
 POLICY_FILE: Final = "policy.yaml"
 
@@ -31,3 +31,8 @@ def read_policy(
     policy, errors = validate_policy(doc.data)
     problems = [Problem(file_name, e.path, e.message, doc.line_of(e.path)) for e in errors]
     return (policy if not problems else None), problems
+
+
+def policy_line(directory: Path, path: str, file_name: str = POLICY_FILE) -> int | None:
+    """The line of ``path`` in the policy file (for checks that also need fields.yaml)."""
+    return read_yaml(directory, file_name).line_of(path)

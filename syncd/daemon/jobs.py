@@ -9,6 +9,9 @@
   index), so a breach is acted on within a minute even when nothing changed in the org.
 - ``recycle``: no pull; every open MQL is looked at, so stale ones go back to nurture on time.
 - ``reconcile`` (nightly): every object pulled, then a full rescore of live leads.
+- ``report`` (weekly): no pull; the handover report from the mirror, kept under the report
+  directory (one per ISO week), its alerts logged and queued as Tasks for the policy's owner.
+  The Tasks go out with the next fast run's writeback.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from syncd.mirror import Mirror
 from syncd.ports import OrgClient
 from syncd.settings import Settings
 from syncd.sync.cycle import CycleSummary, run_cycle
+from syncd.sync.report import ReportResult, thresholds_from, weekly_dir, write_report
 
 __all__ = ["FAST_OBJECTS", "SLOW_OBJECTS", "JobContext", "JobSpec", "job_specs", "run_job"]
 
@@ -36,6 +40,7 @@ class JobSpec:
     interval: timedelta  # for health and backoff; the nightly job's is a day
     at_hour_utc: int | None = None  # a daily job at this hour instead of an interval
     first_run_now: bool = False
+    weekday: int | None = None  # with at_hour_utc: weekly on this day (0 = Monday)
 
 
 def job_specs(settings: Settings) -> list[JobSpec]:
@@ -46,6 +51,12 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         JobSpec("sla", timedelta(seconds=settings.sla_sweep_seconds)),
         JobSpec("recycle", timedelta(seconds=settings.recycle_interval_seconds)),
         JobSpec("reconcile", timedelta(days=1), at_hour_utc=settings.reconcile_hour_utc),
+        JobSpec(
+            "report",
+            timedelta(days=7),
+            at_hour_utc=settings.report_hour_utc,
+            weekday=settings.report_weekday,
+        ),
     ]
 
 
@@ -62,6 +73,20 @@ class JobContext:
     # The first fast run of a leadership term pulls every object: owners, queues and
     # calendars must be current before any lead is routed (a fresh mirror has none).
     pulled_everything: bool = False
+
+
+def run_weekly_report(ctx: JobContext, config: Config) -> ReportResult:
+    """The weekly report, kept in this week's directory; its alerts queued as Tasks."""
+    now = ctx.now()
+    settings = ctx.settings
+    return write_report(
+        ctx.mirror,
+        config,
+        weekly_dir(settings.report_dir, now),
+        now=now,
+        thresholds=thresholds_from(settings),
+        queue_alert_tasks=True,
+    )
 
 
 def run_job(name: str, ctx: JobContext, config: Config) -> CycleSummary | None:
@@ -84,6 +109,9 @@ def run_job(name: str, ctx: JobContext, config: Config) -> CycleSummary | None:
 
     elif name == "reconcile":
         objects, select = None, lambda _now: mirror.live_lead_ids()
+    elif name == "report":
+        run_weekly_report(ctx, config)
+        return None
     else:
         raise ValueError(f"no job named {name!r}")
     if objects == () and select is not None:

@@ -26,7 +26,12 @@ def build_scheduler(
     )
     for spec in specs:
         trigger = (
-            CronTrigger(hour=spec.at_hour_utc, minute=0, timezone=UTC)
+            CronTrigger(
+                day_of_week="*" if spec.weekday is None else spec.weekday,
+                hour=spec.at_hour_utc,
+                minute=0,
+                timezone=UTC,
+            )
             if spec.at_hour_utc is not None
             else IntervalTrigger(seconds=spec.interval.total_seconds(), timezone=UTC)
         )

@@ -98,6 +98,7 @@ class Daemon:
             daily_hours={
                 s.name: s.at_hour_utc for s in self.specs.values() if s.at_hour_utc is not None
             },
+            report_dir=settings.report_dir,
         )
         self.http: OpsServer | None = self._http() if serve_http else None
 

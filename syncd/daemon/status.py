@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import structlog
 
@@ -16,6 +17,7 @@ from syncd.daemon.board import JobBoard, health
 from syncd.daemon.config_watch import ConfigWatcher
 from syncd.domain.lifecycle import OPEN_STAGES
 from syncd.mirror import Mirror, OutboxState
+from syncd.ops.report_files import latest_report
 from syncd.ops.status_page import FailedWrite, JobLine, OwnerLine, RejectedLine, RunLine, StatusView
 
 __all__ = ["StatusSource"]
@@ -25,7 +27,7 @@ log = structlog.get_logger("syncd.status")
 
 def _every(interval: timedelta, at_hour: int | None) -> str:
     if at_hour is not None:
-        return f"daily at {at_hour:02d}:00 UTC"
+        return f"{'weekly' if interval >= timedelta(days=7) else 'daily'} at {at_hour:02d}:00 UTC"
     seconds = int(interval.total_seconds())
     return f"{seconds // 60} min" if seconds % 60 == 0 and seconds >= 120 else f"{seconds} s"
 
@@ -43,6 +45,7 @@ class StatusSource:
         started_at: datetime,
         now: Callable[[], datetime],
         daily_hours: dict[str, int],
+        report_dir: Path | None = None,
     ) -> None:
         self._url = database_url
         self._mirror: Mirror | None = None
@@ -50,6 +53,7 @@ class StatusSource:
         self._role, self._holder, self._budget_left = role, holder, budget_left
         self.started_at, self._now = started_at, now
         self._daily = daily_hours
+        self._report_dir = report_dir
 
     def mirror(self) -> Mirror:
         if self._mirror is None:
@@ -92,6 +96,14 @@ class StatusSource:
         failed: list[FailedWrite] = []
         owners: list[OwnerLine] = []
         calls_24h = 0
+        report: str | None = None
+        report_alerts: list[str] = []
+        try:
+            latest = latest_report(self._report_dir) if self._report_dir is not None else None
+            if latest is not None:
+                report, report_alerts = f"kept in {latest[0]}", latest[1]
+        except (OSError, ValueError, KeyError) as exc:
+            errors.append(f"cannot read the latest report: {exc}".splitlines()[0])
         try:
             mirror = self.mirror()
             for r in mirror.recent_runs(15):
@@ -152,4 +164,6 @@ class StatusSource:
             api_calls_24h=calls_24h,
             api_budget_left=self._budget_left(),
             errors=errors,
+            report=report,
+            report_alerts=report_alerts,
         )

@@ -161,6 +161,24 @@ def _part_text(part: Part) -> str:
     return f"{points:+d} {name} x{count}" if count > 1 else f"{points:+d} {name}"
 
 
+_PART = re.compile(r"^[+-]\d+ (?P<name>.+?)(?: x\d+)?$")
+
+
+def rule_of_reason(text: str, names: frozenset[str]) -> str | None:
+    """The rule a recorded reason line (`_part_text`) names, if it is one of `names`."""
+    if text in names:
+        return text
+    found = _PART.match(text)
+    if found is None:
+        return None
+    name = found.group("name")
+    if name in names:
+        return name
+    # A rule whose own name ends like " x2": the whole text after the points is the name.
+    whole = text.split(" ", 1)[1] if " " in text else ""
+    return whole if whole in names else None
+
+
 @dataclass(frozen=True, slots=True)
 class Score:
     """A lead's score at one instant. `parts` are its contributions, largest first, as

@@ -20,6 +20,9 @@ from syncd.domain.calendar import BusinessCalendar
 from syncd.domain.model import User
 from syncd.domain.owners import OwnerDirectory
 from syncd.domain.reporting import ReportRows
+from syncd.domain.reporting.calibration_inputs import ScoreEntry
+from syncd.domain.reporting.segments import DEFAULT_SEGMENTS, Segment
+from syncd.domain.sla import TouchRule
 from syncd.mirror import ledger, outbox, reads, records, report_reads, runs, state
 from syncd.mirror import models as m
 from syncd.mirror.db import make_engine
@@ -239,9 +242,20 @@ class Mirror:
 
     # --- report -------------------------------------------------------------------------
 
-    def report_rows(self, since: datetime) -> ReportRows:
+    def report_rows(
+        self,
+        since: datetime,
+        segments: Sequence[Segment] = DEFAULT_SEGMENTS,
+        touch: TouchRule | None = None,
+    ) -> ReportRows:
         with self._tx() as c:
-            return report_reads.report_rows(c, since)
+            return report_reads.report_rows(c, since, segments, touch)
+
+    def calibration_rows(
+        self, since: datetime, reached: Sequence[str]
+    ) -> tuple[list[ScoreEntry], dict[str, datetime]]:
+        with self._tx() as c:
+            return report_reads.calibration_rows(c, since, reached)
 
     def org_calendar(self) -> BusinessCalendar | None:
         with self._tx() as c:
@@ -273,6 +287,11 @@ class Mirror:
             if batch.routing_state is not None:
                 state.save_routing_state(c, batch.routing_state, now)
         return queued
+
+    def queue_tasks(self, tasks: Sequence[Mapping[str, Any]], now: datetime) -> int:
+        """Queue Tasks to create (each once per idempotency key); returns how many are new."""
+        with self._tx() as c:
+            return sum(bool(outbox.enqueue_create(c, now=now, **task)) for task in tasks)
 
     # --- writeback ----------------------------------------------------------------------------
 

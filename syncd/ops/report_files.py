@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from syncd.domain.reporting import FUNNEL_STAGES, Report
 from syncd.ops.report_tables import Cell, Table, report_tables
 
-__all__ = ["ReportFiles", "write_report_files"]
+__all__ = ["ReportFiles", "latest_report", "write_report_files"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +87,12 @@ def _charts(report: Report) -> list[tuple[str, str]]:
     return charts
 
 
-def _cell(value: Cell, column: str) -> str:
+def _cell(value: Cell, column: str, label: Cell = None) -> str:
+    """`label`: the row's first cell; a row named "... rate" holds rates in every column."""
     if value is None:
         return "–"
-    if isinstance(value, float) and ("rate" in column or column in ("acceptance", "attainment")):
+    is_rate = "rate" in column or column in ("acceptance", "attainment")
+    if isinstance(value, float) and (is_rate or str(label).endswith(" rate")):
         return f"{value:.0%}"
     if isinstance(value, float):
         return f"{value:.1f}"
@@ -102,7 +104,9 @@ def _table_html(table: Table) -> str:
     body = (
         "".join(
             "<tr>"
-            + "".join(f"<td>{_cell(v, c)}</td>" for v, c in zip(row, table.columns, strict=True))
+            + "".join(
+                f"<td>{_cell(v, c, row[0])}</td>" for v, c in zip(row, table.columns, strict=True)
+            )
             + "</tr>"
             for row in table.rows
         )
@@ -179,3 +183,15 @@ def write_report_files(report: Report, out: Path) -> ReportFiles:
     html_path = out / "report.html"
     html_path.write_text(render_html(report, tables), encoding="utf-8")
     return ReportFiles(html_path, json_path, csv_paths)
+
+
+def latest_report(base: Path) -> tuple[Path, list[str]] | None:
+    """The newest kept report under `base` (weekly directories sort by name) and its alert
+    messages; None when there is none yet."""
+    if not base.is_dir():
+        return None
+    kept = sorted(d for d in base.iterdir() if (d / "report.json").is_file())
+    if not kept:
+        return None
+    data = json.loads((kept[-1] / "report.json").read_text(encoding="utf-8"))
+    return kept[-1], [str(a["message"]) for a in data.get("tables", {}).get("alerts", [])]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from syncd.domain.reporting import FUNNEL_STAGES, Report
 from syncd.domain.reporting.figures import PAIRS, FunnelWeek, GroupRow
@@ -31,6 +32,15 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def _n(value: int | float | Decimal | None) -> Cell:
+    """Money as a whole number (CSV and JSON take it), rates rounded, counts as they are."""
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
 def _funnel_row(week: FunnelWeek) -> list[Cell]:
     row: list[Cell] = [_day(week.week)]
     row += [week.entered[s] for s in FUNNEL_STAGES]
@@ -52,7 +62,15 @@ def _groups(name: str, title: str, key: str, groups: Sequence[GroupRow]) -> Tabl
 
 def report_tables(report: Report) -> list[Table]:
     """Every table of the report, in the order the page shows them."""
+    current, previous = report.current, report.previous
     return [
+        Table(
+            "period",
+            f"This {report.period.value} ({_day(current.span.first)} to "
+            f"{_day(current.span.end)}) against the previous one ({_day(previous.span.first)})",
+            ["figure", "current", "previous", "change rate"],
+            [[c.figure, _n(c.current), _n(c.previous), _r(c.change)] for c in report.comparisons],
+        ),
         Table(
             "funnel_weekly",
             "Funnel by week (leads entering each stage; conversion of that week's cohort)",
@@ -60,7 +78,10 @@ def report_tables(report: Report) -> list[Table]:
             [_funnel_row(w) for w in report.funnel],
         ),
         _groups("by_source", "Funnel by lead source", "source", report.by_source),
-        _groups("by_segment", "Funnel by segment (country)", "country", report.by_segment),
+        *(
+            _groups(f"by_{attribute}", f"Funnel by segment: {attribute}", attribute, groups)
+            for attribute, groups in report.by_segment.items()
+        ),
         Table(
             "speed_to_lead",
             "Speed to lead by handoff week (business hours) and SLA attainment",
@@ -117,8 +138,52 @@ def report_tables(report: Report) -> list[Table]:
             [[b.band, b.mqls, b.sals, b.wins, _r(b.to_sal), _r(b.to_won)] for b in report.bands],
         ),
         Table(
+            "sla_compliance",
+            "SLA compliance per rep (handoffs in the window)",
+            [
+                *("rep", "handoffs", "met", "breached", "attainment"),
+                *("touches made", "touches required", "touch rate", "no status update"),
+            ],
+            [
+                [
+                    c.name,
+                    c.handoffs,
+                    c.met,
+                    c.breached,
+                    _r(c.attainment),
+                    c.touches_made,
+                    c.touches_required,
+                    _r(c.touch_rate),
+                    c.stale,
+                ]
+                for c in report.compliance
+            ],
+        ),
+        Table(
+            "aging",
+            "Aging: days in each stage (leads that entered it in the window), stuck now",
+            ["stage", "leads", "median days", "p90 days", "stuck", "stuck after days"],
+            [
+                [
+                    a.stage,
+                    a.leads,
+                    _r(a.median_days),
+                    _r(a.p90_days),
+                    a.stuck,
+                    _r(a.limit.total_seconds() / 86_400),
+                ]
+                for a in report.aging
+            ],
+        ),
+        Table(
+            "exit_reasons",
+            "Recycled and disqualified in the window, by reason",
+            ["stage", "reason", "moves"],
+            [list(row) for row in report.exit_reasons],
+        ),
+        Table(
             "alerts",
-            "Alerts (newest complete week)",
+            f"Alerts (newest complete {report.period.value})",
             ["pair", "week", "rate", "baseline", "against", "leads", "baseline leads", "message"],
             [
                 [

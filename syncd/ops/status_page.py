@@ -84,6 +84,9 @@ class StatusView:
     api_calls_24h: int = 0
     api_budget_left: int | None = None
     errors: Sequence[str] = ()
+    # The newest report the daemon kept: where it is, and its conversion alerts.
+    report: str | None = None
+    report_alerts: Sequence[str] = ()
 
 
 _STYLE = """
@@ -239,5 +242,17 @@ def render(view: StatusView, *, action_suffix: str = "") -> str:
             "no open MQLs",
         )
     )
+    parts.append("<h2 id=report-alerts>Latest report's alerts</h2>")
+    if view.report is None:
+        parts.append('<p class="muted">no weekly report yet</p>')
+    else:
+        parts.append(f'<p class="muted">{escape(view.report)}</p>')
+        parts.append(
+            _table(
+                ["alert"],
+                [[escape(a)] for a in view.report_alerts],
+                "no conversion rate moved sharply",
+            )
+        )
     parts.append("</body></html>")
     return "".join(parts)

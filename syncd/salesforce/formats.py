@@ -132,17 +132,17 @@ def same_stored(a: Any, b: Any) -> bool:
 def task_record(
     *,
     owner_id: str,
-    who_id: str,
+    who_id: str | None,
     subject: str,
     description: str,
     due: datetime | None,
     key_field: str,
     key: str,
 ) -> dict[str, Any]:
-    """The Task syncd creates for a handoff or a breach, as Salesforce's fields."""
+    """The Task syncd creates for a handoff, a breach or a report alert (no WhoId: about no
+    one lead), as Salesforce's fields."""
     record: dict[str, Any] = {
         "OwnerId": owner_id,
-        "WhoId": who_id,
         # Quirk: Task.Subject is a 255-character combobox; longer values are refused.
         "Subject": subject[:255],
         "Description": description,
@@ -150,6 +150,8 @@ def task_record(
         "Priority": "High",
         key_field: key,
     }
+    if who_id is not None:
+        record["WhoId"] = who_id
     if due is not None:
         record["ActivityDate"] = due.date().isoformat()
     return record

@@ -9,16 +9,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import structlog
 
-from syncd.config import Config
-from syncd.domain.reporting import AlertThresholds, Report, Weeks, build_report
+from syncd.config import TASK_KEY_FIELD, Config
+from syncd.domain.reporting import (
+    AlertThresholds,
+    Period,
+    Report,
+    Weeks,
+    build_report,
+    period_spans,
+    report_window,
+)
 from syncd.mirror import Mirror
 from syncd.ops.report_files import ReportFiles, write_report_files
+from syncd.salesforce.formats import task_record
 from syncd.settings import Settings
 
-__all__ = ["NoCalendarError", "ReportResult", "thresholds_from", "weekly_dir", "write_report"]
+__all__ = [
+    "NoCalendarError",
+    "ReportResult",
+    "alert_tasks",
+    "thresholds_from",
+    "weekly_dir",
+    "write_report",
+]
 
 log = structlog.get_logger("syncd.report")
 
@@ -27,6 +44,7 @@ log = structlog.get_logger("syncd.report")
 class ReportResult:
     report: Report
     files: ReportFiles
+    tasks_queued: int = 0
 
 
 def weekly_dir(base: Path, now: datetime) -> Path:
@@ -52,20 +70,37 @@ def write_report(
     out: Path,
     *,
     now: datetime,
-    weeks: int = 8,
+    period: Period = Period.WEEK,
+    weeks: int | None = None,
     since: datetime | None = None,
     thresholds: AlertThresholds | None = None,
+    queue_alert_tasks: bool = False,
 ) -> ReportResult:
-    """The report over `weeks` weeks up to `now` (or from `since`), written under `out`."""
-    window = Weeks.since(since, now) if since is not None else Weeks.ending(now, weeks)
+    """The report of the newest complete `period` against the one before, with weekly trends
+    over `weeks` weeks up to `now` (or from `since`; by default back to the previous period),
+    written under `out`."""
+    window = Weeks.since(since, now) if since is not None else report_window(period, now, weeks)
     calendar = config.policy.sla.calendar or mirror.org_calendar()
     if calendar is None:
         raise NoCalendarError(
             "the SLA calendar is the org's (calendar: org) and the mirror has no default "
             "BusinessHours yet: run `syncd sync --once` first"
         )
+    policy = config.policy
     report = build_report(
-        mirror.report_rows(window.first), window, calendar, now, thresholds or AlertThresholds()
+        mirror.report_rows(
+            # The previous period is read whole even when the weekly window starts later.
+            min(window.first, period_spans(period, now)[0].first),
+            policy.report.segments,
+            policy.sla.touches,
+        ),
+        window,
+        calendar,
+        now,
+        thresholds or AlertThresholds(),
+        period=period,
+        policy=policy.report,
+        touch=policy.sla.touches,
     )
     for alert in report.alerts:
         log.warning(
@@ -75,5 +110,38 @@ def write_report(
             message=alert.message(),
         )
     files = write_report_files(report, out)
-    log.info("report written", out=str(out), weeks=window.count, alerts=len(report.alerts))
-    return ReportResult(report, files)
+    queued = 0
+    owner = policy.report.alert_owner
+    if queue_alert_tasks and owner is not None and report.alerts:
+        queued = mirror.queue_tasks(alert_tasks(report, owner, files.html), now)
+    log.info(
+        "report written",
+        out=str(out),
+        weeks=window.count,
+        alerts=len(report.alerts),
+        alert_tasks_queued=queued,
+    )
+    return ReportResult(report, files, queued)
+
+
+def alert_tasks(report: Report, owner_id: str, page: Path) -> list[dict[str, Any]]:
+    """One Task per alert for the policy's alert owner, queued like every other Task."""
+    return [
+        {
+            "sobject": "Task",
+            "payload": task_record(
+                owner_id=owner_id,
+                who_id=None,
+                subject=f"Report alert: {alert.pair} conversion down {-alert.change:.0%}",
+                description=f"{alert.message()}\nReport: {page}",
+                due=report.generated_at,
+                key_field=TASK_KEY_FIELD,
+                key=alert.task_key[:80],
+            ),
+            "idempotency_key": alert.task_key[:80],
+            "reason": alert.message()[:2000],
+            "priority": 1,
+            "run_id": None,
+        }
+        for alert in report.alerts
+    ]

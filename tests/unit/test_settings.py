@@ -116,3 +116,19 @@ def test_a_database_password_counts_as_a_secret() -> None:
         {"SYNCD_DATABASE_URL": "postgresql+psycopg://syncd:pg-pass-9@db/syncd"}
     )
     assert settings.secrets() == ["pg-pass-9"]
+
+
+def test_the_weekly_report_day_hour_and_directory_come_from_settings() -> None:
+    settings = load_settings(
+        {"SYNCD_REPORT_DAY": "Friday", "SYNCD_REPORT_HOUR_UTC": "7", "SYNCD_REPORT_DIR": "/r"}
+    )
+    assert (settings.report_weekday, settings.report_hour_utc) == (4, 7)
+    assert settings.report_dir == Path("/r")
+
+
+def test_a_report_day_that_is_no_weekday_is_refused_with_its_name() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"SYNCD_REPORT_DAY": "someday", "SYNCD_REPORT_HOUR_UTC": "25"})
+    text = str(caught.value)
+    assert "SYNCD_REPORT_DAY must be a day of the week (mon ... sun), not 'someday'" in text
+    assert "SYNCD_REPORT_HOUR_UTC must be 0-23, not 25" in text

@@ -14,6 +14,7 @@ from functools import cached_property
 from syncd.domain.hygiene import HygienePolicy
 from syncd.domain.lifecycle import LifecyclePolicy
 from syncd.domain.recycle import RecyclePolicy
+from syncd.domain.reporting.segments import ReportPolicy
 from syncd.domain.routing import RoutingPolicy
 from syncd.domain.scoring import Scorer, ScoringPolicy
 from syncd.domain.sla import SlaPolicy
@@ -44,6 +45,7 @@ class Policy:
     recycle: RecyclePolicy
     hygiene: HygienePolicy
     alerts: Alerts
+    report: ReportPolicy = field(default_factory=ReportPolicy)
     # placeholder id -> readable owner reference still to be resolved against the org
     unresolved_owners: Mapping[str, str] = field(default_factory=dict)
 

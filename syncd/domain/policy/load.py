@@ -24,6 +24,7 @@ from syncd.domain.policy.errors import ConfigError, PolicyError
 from syncd.domain.policy.hygiene import parse_hygiene
 from syncd.domain.policy.lifecycle import parse_lifecycle
 from syncd.domain.policy.recycle import parse_recycle
+from syncd.domain.policy.report import parse_report
 from syncd.domain.policy.routing import parse_routing
 from syncd.domain.policy.scoring import parse_scoring
 from syncd.domain.policy.sla import parse_sla
@@ -40,6 +41,7 @@ _SECTIONS = frozenset(
         "recycle",
         "hygiene",
         "alerts",
+        "report",
     }
 )
 
@@ -147,6 +149,7 @@ def _build(data: Mapping[str, object], errors: list[ConfigError]) -> Policy | No
     hygiene = parse_hygiene(data.get("hygiene", {}), "hygiene", errors)
     _moved_writeback(data.get("writeback"), "writeback", errors)
     alerts = _parse_alerts(data.get("alerts"), "alerts", errors)
+    report = parse_report(_with_placeholders(data.get("report"), placeholders), "report", errors)
     if scoring is not None and sla is not None:
         grades = {g for g, _ in scoring.grades}
         for grade, _ in sla.by_grade:
@@ -178,6 +181,7 @@ def _build(data: Mapping[str, object], errors: list[ConfigError]) -> Policy | No
         recycle=recycle,
         hygiene=hygiene,
         alerts=alerts,
+        report=report,
         unresolved_owners=placeholders,
     )
 
@@ -259,5 +263,11 @@ def resolve_owners(policy: Policy, ids: Mapping[str, str]) -> Policy:
             routing, rules=rules, pools=pools, fallback_queue=to_id(routing.fallback_queue)
         ),
         recycle=replace(policy.recycle, nurture_owner=to_id(policy.recycle.nurture_owner)),
+        report=replace(
+            policy.report,
+            alert_owner=None
+            if policy.report.alert_owner is None
+            else to_id(policy.report.alert_owner),
+        ),
         unresolved_owners={p: ref for p, ref in policy.unresolved_owners.items() if p not in swap},
     )

@@ -22,7 +22,8 @@ from syncd.domain.reporting.figures import (
     rep_load,
     speed_weeks,
 )
-from syncd.domain.reporting.report import Report, build_report
+from syncd.domain.reporting.periods import Period, Span, period_spans
+from syncd.domain.reporting.report import Report, build_report, report_window
 from syncd.domain.reporting.rows import LeadFacts, ReportRows, StageEntry
 
 __all__ = [
@@ -32,10 +33,12 @@ __all__ = [
     "FunnelWeek",
     "GroupRow",
     "LeadFacts",
+    "Period",
     "RateAlert",
     "RepRow",
     "Report",
     "ReportRows",
+    "Span",
     "SpeedWeek",
     "StageEntry",
     "Weeks",
@@ -43,8 +46,10 @@ __all__ = [
     "build_report",
     "funnel_by",
     "funnel_weeks",
+    "period_spans",
     "rate_alerts",
     "recycle_weeks",
     "rep_load",
+    "report_window",
     "speed_weeks",
 ]

@@ -36,24 +36,35 @@ class RateAlert:
     against: str  # "previous week" or "trailing 4 weeks"
     cohort: int
     baseline_cohort: int
+    period: str = "week"
 
     @property
     def change(self) -> float:
         """Relative change, e.g. -0.4 for a rate that fell by 40 % of its baseline."""
         return (self.rate - self.baseline) / self.baseline
 
+    @property
+    def task_key(self) -> str:
+        """One Task per alert and period, however often the report runs that week."""
+        against = "prev" if self.against.startswith("previous") else "trail"
+        return f"syncd-alert:{self.pair}:{self.period}:{self.week:%Y-%m-%d}:{against}"
+
     def message(self) -> str:
         return (
-            f"{self.pair} conversion for the week of {self.week:%Y-%m-%d} is "
+            f"{self.pair} conversion for the {self.period} of {self.week:%Y-%m-%d} is "
             f"{self.rate:.0%} ({self.cohort} leads), down {-self.change:.0%} against the "
             f"{self.against} ({self.baseline:.0%} of {self.baseline_cohort})"
         )
 
 
 def rate_alerts(
-    weeks: Sequence[FunnelWeek], thresholds: AlertThresholds = DEFAULT_THRESHOLDS
+    weeks: Sequence[FunnelWeek],
+    thresholds: AlertThresholds = DEFAULT_THRESHOLDS,
+    period: str = "week",
 ) -> list[RateAlert]:
-    """Alerts for the last week of `weeks` (pass complete weeks only), one per comparison."""
+    """Alerts for the last period of `weeks` (complete periods only), one per comparison.
+
+    For months and quarters only the previous period is compared (no trailing baseline)."""
     if len(weeks) < 2:
         return []
     current, before = weeks[-1], weeks[:-1]
@@ -65,8 +76,8 @@ def rate_alerts(
         now_rate = rate(hits, cohort)
         if now_rate is None or cohort < thresholds.min_count:
             continue
-        comparisons = [("previous week", before[-1:])]
-        if thresholds.baseline_weeks > 1:
+        comparisons = [(f"previous {period}", before[-1:])]
+        if thresholds.baseline_weeks > 1 and period == "week":
             comparisons.append((f"trailing {len(trailing)} weeks", trailing))
         for label, base in comparisons:
             base_cohort = sum(w.entered[a] for w in base)
@@ -75,6 +86,8 @@ def rate_alerts(
                 continue
             if (base_rate - now_rate) / base_rate >= thresholds.relative_drop:
                 alerts.append(
-                    RateAlert(pair, current.week, now_rate, base_rate, label, cohort, base_cohort)
+                    RateAlert(
+                        pair, current.week, now_rate, base_rate, label, cohort, base_cohort, period
+                    )
                 )
     return alerts

@@ -14,14 +14,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from itertools import pairwise
+from typing import Protocol
 
 from syncd.domain.calendar import BusinessCalendar, business_time_between
 from syncd.domain.lifecycle import OPEN_STAGES
 from syncd.domain.model import Stage
-from syncd.domain.reporting.rows import LeadFacts, ReportRows
+from syncd.domain.reporting.rows import OPPORTUNITY, WON, LeadFacts, ReportRows
 
-# The funnel's steps; "won" is a converted lead whose opportunity is won.
-FUNNEL_STAGES: tuple[str, ...] = (Stage.MQL.value, Stage.SAL.value, Stage.SQL.value, "won")
+# The funnel's steps; opportunity is a lead converted into one, won one whose opportunity won.
+FUNNEL_STAGES: tuple[str, ...] = (
+    Stage.MQL.value,
+    Stage.SAL.value,
+    Stage.SQL.value,
+    OPPORTUNITY,
+    WON,
+)
 PAIRS: tuple[tuple[str, str], ...] = tuple(pairwise(FUNNEL_STAGES))
 WEEK = timedelta(days=7)
 
@@ -30,6 +37,18 @@ def week_of(at: datetime) -> datetime:
     """The Monday 00:00 UTC that opens the week holding `at`."""
     day = at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return day - timedelta(days=day.weekday())
+
+
+class Window(Protocol):
+    """A stretch of time figures are counted over: the report's weeks, or one period."""
+
+    @property
+    def first(self) -> datetime: ...
+
+    @property
+    def end(self) -> datetime: ...
+
+    def holds(self, at: datetime | None) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -109,18 +128,29 @@ def funnel_weeks(rows: ReportRows, weeks: Weeks) -> list[FunnelWeek]:
             opened = lead_times.get(a)
             if opened is not None and weeks.holds(opened) and _reached(lead_times, a, b):
                 converted[week_of(opened)][_pair(a, b)] += 1
-    out = []
-    for week in weeks.starts:
-        e, c = entered[week], converted[week]
-        out.append(
-            FunnelWeek(
-                week,
-                {s: e[s] for s in FUNNEL_STAGES},
-                {_pair(a, b): c[_pair(a, b)] for a, b in PAIRS},
-                {_pair(a, b): rate(c[_pair(a, b)], e[a]) for a, b in PAIRS},
-            )
-        )
-    return out
+    return [_funnel_row(week, entered[week], converted[week]) for week in weeks.starts]
+
+
+def funnel_over(rows: ReportRows, window: Window) -> FunnelWeek:
+    """The funnel of one window (a period), counted like one week of `funnel_weeks`."""
+    entered: Counter[str] = Counter()
+    converted: Counter[str] = Counter()
+    for lead_times in stage_times(rows).values():
+        for stage, at in lead_times.items():
+            entered[stage] += window.holds(at)
+        for a, b in PAIRS:
+            if window.holds(lead_times.get(a)) and _reached(lead_times, a, b):
+                converted[_pair(a, b)] += 1
+    return _funnel_row(window.first, entered, converted)
+
+
+def _funnel_row(week: datetime, e: Counter[str], c: Counter[str]) -> FunnelWeek:
+    return FunnelWeek(
+        week,
+        {s: e[s] for s in FUNNEL_STAGES},
+        {_pair(a, b): c[_pair(a, b)] for a, b in PAIRS},
+        {_pair(a, b): rate(c[_pair(a, b)], e[a]) for a, b in PAIRS},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +165,7 @@ UNKNOWN = "(none)"
 
 
 def funnel_by(
-    rows: ReportRows, weeks: Weeks, key: Callable[[LeadFacts], str | None]
+    rows: ReportRows, weeks: Window, key: Callable[[LeadFacts], str | None]
 ) -> list[GroupRow]:
     """The window's funnel split by a lead attribute (source, segment, grade), largest first."""
     times = stage_times(rows)
@@ -251,7 +281,7 @@ class RepRow:
 _OPEN = frozenset(s.value for s in OPEN_STAGES)
 
 
-def rep_load(rows: ReportRows, weeks: Weeks, now: datetime) -> list[RepRow]:
+def rep_load(rows: ReportRows, weeks: Window, now: datetime) -> list[RepRow]:
     """Per current owner, busiest first. Accepted: the lead reached SAL at or after handoff."""
     times = stage_times(rows)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -300,7 +330,7 @@ class BandRow:
         return rate(self.wins, self.mqls)
 
 
-def band_conversion(rows: ReportRows, weeks: Weeks) -> list[BandRow]:
+def band_conversion(rows: ReportRows, weeks: Window) -> list[BandRow]:
     """The window's MQLs by current grade: how many reached SAL, how many were won."""
     groups = funnel_by(rows, weeks, lambda lead: lead.grade)
     times = stage_times(rows)
@@ -308,7 +338,7 @@ def band_conversion(rows: ReportRows, weeks: Weeks) -> list[BandRow]:
     wins: Counter[str] = Counter()
     for lead_id, lead_times in times.items():
         mql = lead_times.get(Stage.MQL.value)
-        if weeks.holds(mql) and _reached(lead_times, Stage.MQL.value, "won"):
+        if weeks.holds(mql) and _reached(lead_times, Stage.MQL.value, WON):
             wins[grades.get(lead_id, UNKNOWN)] += 1
     return sorted(
         (

@@ -46,12 +46,19 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_syncd("report", "--weeks", "9", "--out", str(tmp / "out"), env=env, cwd=tmp)
     assert result.returncode == 0, result.stderr
     assert "ALERT mql->sal conversion" in result.stdout
+    assert "week of " in result.stdout
+    monthly = run_syncd("report", "--period", "month", "--out", str(tmp / "m"), env=env, cwd=tmp)
+    assert monthly.returncode == 0, monthly.stderr
+    assert "month of " in monthly.stdout
+    bad = run_syncd("report", "--period", "year", env=env, cwd=tmp)
+    assert bad.returncode == 2
     return tmp / "out"
 
 
 def test_the_report_writes_html_json_and_one_csv_per_table(report_dir: Path) -> None:
     names = {p.name for p in report_dir.iterdir()}
     assert {"report.html", "report.json", "funnel_weekly.csv", "reps.csv", "alerts.csv"} <= names
+    assert {"period.csv", "sla_compliance.csv", "aging.csv", "by_industry.csv"} <= names
     with (report_dir / "funnel_weekly.csv").open() as f:
         weekly = list(csv.DictReader(f))
     assert len(weekly) == 9
@@ -68,5 +75,8 @@ def test_the_report_page_renders_in_chromium_with_its_charts_and_alert(report_di
     assert dom.count("data:image/png;base64,") == 4
     assert "mql-&gt;sal conversion for the week of" in dom
     assert "Ava Patel" in dom
-    shot = screenshot(url, DOCS / "report.png", height=2200)
+    for section in ("period", "sla_compliance", "aging", "by_industry", "exit_reasons"):
+        assert f'<section id="{section}">' in dom, section
+    assert "won revenue" in dom
+    shot = screenshot(url, DOCS / "report.png", height=3400)
     assert shot.stat().st_size > 20_000

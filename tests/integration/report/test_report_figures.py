@@ -115,7 +115,7 @@ def test_funnel_by_source_adds_up_to_the_sql_count_per_source(
             a=report.weeks.first,
         )
         assert row.entered["mql"] == expected, row.group
-    assert {r.group for r in report.by_segment} == {"US", "DE", "GB", "FR", "CA"}
+    assert {r.group for r in report.by_segment["country"]} == {"US", "DE", "GB", "FR", "CA"}
 
 
 def test_sla_attainment_counts_met_and_breached_handoffs_per_week(

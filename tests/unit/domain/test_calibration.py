@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from syncd.domain.reporting.calibration import Outcome, calibrate
+from syncd.domain.scoring import rule_of_reason
 from syncd.simulator.seed import OutcomeSeed, seed_outcomes
 
 TRUTH = OutcomeSeed(
@@ -75,3 +76,19 @@ def test_the_proposed_diff_moves_every_weight_toward_the_true_one(
     diff = result.policy_diff()
     assert "- asked to be contacted: points: 15" in diff
     assert "+ webinar attended: points:" in diff
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("+15 pricing page x2", "pricing page"),
+        ("-10 free-mail address", "free-mail address"),
+        ("+25 C-level title", "C-level title"),
+        ("score 70 (fit 40, engagement 30, grade A): new lead", None),
+        ("+5 a rule the policy no longer has", None),
+    ],
+    ids=["counted", "negative", "plain", "headline", "retired-rule"],
+)
+def test_a_recorded_reason_line_names_its_rule(text: str, rule: str | None) -> None:
+    names = frozenset({"pricing page", "free-mail address", "C-level title"})
+    assert rule_of_reason(text, names) == rule

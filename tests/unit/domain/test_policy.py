@@ -98,7 +98,7 @@ def test_every_problem_in_every_section_is_reported_at_once() -> None:
         load_policy(data, "policy.yaml")
     assert caught.value.messages == (
         "policy.yaml: extra: unknown key; expected one of ['alerts', 'hygiene', 'lifecycle', "
-        "'recycle', 'routing', 'scoring', 'sla', 'version', 'writeback']",
+        "'recycle', 'report', 'routing', 'scoring', 'sla', 'version', 'writeback']",
         "policy.yaml: scoring.fit[1].points: must be a number",
         "policy.yaml: lifecycle.mql.min_score: must be a number",
         *[m for m in caught.value.messages if m.startswith("policy.yaml: routing.rules[0]")],

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from syncd.domain.reporting import AlertThresholds, rate_alerts
-from syncd.domain.reporting.figures import FunnelWeek
+from syncd.domain.reporting.figures import FUNNEL_STAGES, PAIRS, FunnelWeek
 from syncd.settings import load_settings
 
 MONDAY = datetime(2026, 10, 5, tzinfo=UTC)
@@ -15,11 +15,12 @@ MONDAY = datetime(2026, 10, 5, tzinfo=UTC)
 
 def week(i: int, mqls: int, sals: int) -> FunnelWeek:
     """A week's funnel where `sals` of `mqls` MQLs were accepted (later stages left empty)."""
+    later = [f"{a}->{b}" for a, b in PAIRS[1:]]
     return FunnelWeek(
         MONDAY + timedelta(weeks=i),
-        {"mql": mqls, "sal": sals, "sql": 0, "won": 0},
-        {"mql->sal": sals, "sal->sql": 0, "sql->won": 0},
-        {"mql->sal": sals / mqls if mqls else None, "sal->sql": None, "sql->won": None},
+        {"mql": mqls, "sal": sals} | dict.fromkeys(FUNNEL_STAGES[2:], 0),
+        {"mql->sal": sals} | dict.fromkeys(later, 0),
+        {"mql->sal": sals / mqls if mqls else None} | dict.fromkeys(later),
     )
 
 

@@ -22,7 +22,7 @@ def lead(
         lead_id=lead_id,
         owner_id="005A",
         source="Web",
-        segment="DE",
+        segments={"country": "DE"},
         stage="mql",
         grade="A",
         score=70.0,
