@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from syncd.config import Config
+from syncd.domain.golive import WriteGate
 from syncd.domain.lifecycle import OPEN_STAGES
 from syncd.mirror import Mirror
 from syncd.ports import OrgClient
 from syncd.settings import Settings
 from syncd.sync.cycle import CycleSummary, run_cycle
+from syncd.sync.golive import write_gate
 from syncd.sync.report import ReportResult, thresholds_from, weekly_dir, write_report
 
 __all__ = ["FAST_OBJECTS", "SLOW_OBJECTS", "JobContext", "JobSpec", "job_specs", "run_job"]
@@ -73,6 +75,17 @@ class JobContext:
     # The first fast run of a leadership term pulls every object: owners, queues and
     # calendars must be current before any lead is routed (a fresh mirror has none).
     pulled_everything: bool = False
+    # The go-live switch, read from the org once per connection (one Organization query).
+    gate: WriteGate | None = None
+
+    def write_gate(self) -> WriteGate:
+        if self.gate is None:
+            self.gate = write_gate(
+                self.client,
+                writeback_enabled=self.settings.writeback_enabled,
+                shadow=self.settings.shadow,
+            )
+        return self.gate
 
 
 def run_weekly_report(ctx: JobContext, config: Config) -> ReportResult:
@@ -133,6 +146,7 @@ def run_job(name: str, ctx: JobContext, config: Config) -> CycleSummary | None:
         objects=objects,
         select=select,
         job=name,
+        gate=ctx.write_gate,
     )
     if name == "fast" and summary.status == "ok":
         ctx.pulled_everything = True

@@ -93,3 +93,15 @@ def test_an_sla_falling_due_is_escalated_by_the_sweep_without_a_pull(
     assert sweep["api_calls"] == sweep["collection_calls"], "its only calls are the writes"
     assert sweep["tasks_created"], "managers got their breach Tasks"
     assert len(_runs(settings, "fast")) == 1, "no fast sync ran in between"
+
+
+def test_the_daemon_refuses_to_write_to_production_unless_writeback_is_enabled(
+    org: SimulatorHandle, settings: Settings
+) -> None:
+    org.admin.set_production()
+    with daemon_thread(settings, org, fast_interval_seconds=1) as (daemon, _url):
+        fast = lambda: daemon.board.get("fast")  # noqa: E731
+        wait_for("a first fast sync", lambda: fast() is not None and fast().last_status is not None)  # type: ignore[union-attr]
+        wait_for("two fast syncs", lambda: len(_runs(settings, "fast")) >= 2)
+    assert {r["status"] for r in _runs(settings, "fast")} == {"refused"}
+    assert org.admin.writes() == []
