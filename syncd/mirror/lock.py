@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import time
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -117,13 +118,17 @@ class FileLock(_Base):
         return True
 
     def holder(self) -> Holder | None:
-        try:
-            words = self.path.read_text(encoding="utf-8").split()
-        except FileNotFoundError:
-            return None
-        if len(words) != 2 or not words[0].isdigit():
-            return Holder(None, None)
-        return Holder(int(words[0]), datetime.fromisoformat(words[1]))
+        # The holder writes its stamp just after taking the lock: a loser that looks in that
+        # instant finds the file empty, so it looks again for up to a second.
+        for _ in range(20):
+            try:
+                words = self.path.read_text(encoding="utf-8").split()
+            except FileNotFoundError:
+                return None
+            if len(words) == 2 and words[0].isdigit():
+                return Holder(int(words[0]), datetime.fromisoformat(words[1]))
+            time.sleep(0.05)
+        return Holder(None, None)
 
     def release(self) -> None:
         if self._file is not None:
