@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import time
 import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
