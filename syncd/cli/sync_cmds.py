@@ -271,6 +271,13 @@ def _require_existing_mirror(url: str) -> None:
     """Reading commands never create a mirror: a missing SQLite file is said as such."""
     if url.startswith("sqlite:///") and ":memory:" not in url:
         path = Path(url.removeprefix("sqlite:///"))
+        if not path.parent.is_dir():
+            typer.echo(
+                f"syncd: the mirror's folder {path.parent} does not exist (SYNCD_DATABASE_URL "
+                f"{url}); create it or point the URL elsewhere",
+                err=True,
+            )
+            raise typer.Exit(Exit.FAILURE)
         if not path.exists():
             typer.echo(
                 f"syncd: no mirror at {path} (SYNCD_DATABASE_URL); run `syncd sync --once` first",

@@ -63,3 +63,31 @@ def test_a_password_in_the_database_url_is_not_echoed(tmp_path: Path) -> None:
     result = run_syncd("db", "upgrade", env={"SYNCD_DATABASE_URL": url}, cwd=tmp_path)
     assert result.returncode == 2
     assert "pg-pass-9" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("command", ["runs", "logs"])
+def test_reading_a_mirror_in_a_missing_folder_says_the_folder_does_not_exist(
+    command: str, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'nowhere' / 'syncd.db'}"
+    result = run_syncd(command, env={"SYNCD_DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"the mirror's folder {tmp_path / 'nowhere'} does not exist" in result.stderr
+    assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.parametrize("command", ["runs", "logs"])
+def test_reading_a_missing_mirror_does_not_create_one(command: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'syncd.db'}"
+    result = run_syncd(command, env={"SYNCD_DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "no mirror at" in result.stderr
+    assert not (tmp_path / "syncd.db").exists()
+
+
+def test_logs_of_an_empty_mirror_say_there_is_nothing_to_show(tmp_path: Path) -> None:
+    env = {"SYNCD_DATABASE_URL": f"sqlite:///{tmp_path / 'syncd.db'}"}
+    assert run_syncd("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    result = run_syncd("logs", env=env, cwd=tmp_path)
+    assert result.returncode == 0
+    assert "no warnings or errors recorded" in result.stdout.casefold()
