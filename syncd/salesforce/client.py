@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import structlog
@@ -164,7 +165,19 @@ class SalesforceClient(BulkApi):
                 f"{method} {path.split('?')[0]}: {type(exc).__name__}",
                 error_code=NOT_SENT,
             ) from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except requests.ConnectionError as exc:
+            if "refused" in str(exc).casefold():
+                # Nobody listens there: the request never left, and waiting will not help much.
+                origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+                raise SalesforceError(
+                    ErrorKind.TRANSIENT, f"connection refused: {origin}", error_code=NOT_SENT
+                ) from None
+            raise SalesforceError(
+                ErrorKind.TRANSIENT,
+                f"{method} {path.split('?')[0]}: {type(exc).__name__}",
+                error_code=MAYBE_SENT,
+            ) from None
+        except requests.Timeout as exc:
             raise SalesforceError(
                 ErrorKind.TRANSIENT,
                 f"{method} {path.split('?')[0]}: {type(exc).__name__}",

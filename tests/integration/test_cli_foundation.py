@@ -91,3 +91,21 @@ def test_logs_of_an_empty_mirror_say_there_is_nothing_to_show(tmp_path: Path) ->
     result = run_syncd("logs", env=env, cwd=tmp_path)
     assert result.returncode == 0
     assert "no warnings or errors recorded" in result.stdout.casefold()
+
+
+def test_check_against_an_instance_nobody_listens_on_says_connection_refused_and_exits_1(
+    tmp_path: Path,
+) -> None:
+    mappings = Path(__file__).resolve().parents[2] / "mappings"
+    env = {
+        "SYNCD_MAPPINGS_DIR": str(mappings),
+        "SYNCD_SF_INSTANCE_URL": "https://127.0.0.1:9",
+        "SYNCD_SF_ACCESS_TOKEN": "00Dnever!worked",
+    }
+    result = run_syncd("check", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "syncd: Salesforce: CONNECT_FAILED: connection refused: https://127.0.0.1:9"
+    )
+    assert "Traceback" not in result.stderr
+    assert "00Dnever!worked" not in result.stderr + result.stdout
