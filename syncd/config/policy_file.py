@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -29,8 +30,32 @@ def read_policy(
         doc.add("", f"must be a mapping of sections, not {type_name(doc.data)}")
         return None, doc.problems
     policy, errors = validate_policy(doc.data)
-    problems = [Problem(file_name, e.path, e.message, doc.line_of(e.path)) for e in errors]
+    problems = [
+        Problem(
+            file_name, e.path, _with_rule_name(doc.data, e.path, e.message), doc.line_of(e.path)
+        )
+        for e in errors
+    ]
     return (policy if not problems else None), problems
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _with_rule_name(data: object, path: str, message: str) -> str:
+    """The message, naming the rule it is about ("in rule 'VP title'"): an index alone
+    makes an admin count list items."""
+    node, named = data, None
+    for key, index in _STEP.findall(path):
+        if key:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        elif isinstance(node, list) and int(index) < len(node):
+            node = node[int(index)]
+            if isinstance(node, Mapping) and isinstance(node.get("name"), str):
+                named = node["name"]
+        else:
+            node = None
+    return message if named is None else f"{message} (in rule '{named}')"
 
 
 def policy_line(directory: Path, path: str, file_name: str = POLICY_FILE) -> int | None:
