@@ -77,6 +77,7 @@ class SalesforceClient(BulkApi):
         self._auth: AuthResult | None = None
         self._field_types: dict[str, dict[str, str]] = {}
         self.calls_made = 0
+        self._answered = False  # any request answered without an error yet
         self.calls_by_kind: Counter[str] = Counter()
         self.usage: ApiUsage | None = None
 
@@ -198,11 +199,17 @@ class SalesforceClient(BulkApi):
         error = classify_response(response.status_code, response.content, response.headers)
         if isinstance(error, AuthError) and response.status_code == 401:
             if not self._authenticated().can_refresh:
+                # A token refused on its very first use never worked: it did not "expire".
+                what = (
+                    "the access token was refused on its first use: it is not a valid session "
+                    f"for {self.instance_url}"
+                    if not self._answered
+                    else "session expired; the access token cannot be refreshed (a bare "
+                    "session was configured)"
+                )
                 raise AuthError(
                     ErrorKind.FATAL,
-                    "session expired; the access token cannot be refreshed (a bare session "
-                    "was configured): set a new SYNCD_SF_ACCESS_TOKEN or use the JWT bearer "
-                    "login",
+                    f"{what}: set a new SYNCD_SF_ACCESS_TOKEN or use the JWT bearer login",
                     status=401,
                     error_code=error.error_code,
                 )
@@ -220,6 +227,7 @@ class SalesforceClient(BulkApi):
                 )
         if error is not None:
             raise error
+        self._answered = True
         return response
 
     def _request(

@@ -320,10 +320,10 @@ def test_expired_session_with_jwt_login_reauthenticates_once_and_retries(
     assert client.calls_by_kind["auth"] == 2
 
 
-def test_expired_bare_session_is_a_clear_fatal_error(
+def test_a_bare_token_refused_on_first_use_is_said_to_have_never_worked(
     mocked: responses.RequestsMock, make_client: MakeClient, sleeps: list[float]
 ) -> None:
-    expired = mocked.get(
+    refused = mocked.get(
         f"{DATA}/query",
         status=401,
         json=sf_error("INVALID_SESSION_ID", "Session expired or invalid"),
@@ -332,8 +332,29 @@ def test_expired_bare_session_is_a_clear_fatal_error(
     with pytest.raises(AuthError) as raised:
         make_client().query(SOQL)
     assert raised.value.kind is ErrorKind.FATAL
+    assert "the access token was refused on its first use" in str(raised.value)
+    assert "expired" not in str(raised.value)
+    assert refused.call_count == 1
+    assert sleeps == []
+
+
+def test_a_bare_session_that_worked_then_expired_is_a_clear_fatal_error(
+    mocked: responses.RequestsMock, make_client: MakeClient, sleeps: list[float]
+) -> None:
+    ok = mocked.get(f"{DATA}/query", json={"totalSize": 0, "done": True, "records": []})
+    client = make_client()
+    client.query(SOQL)
+    mocked.remove(ok)
+    mocked.get(
+        f"{DATA}/query",
+        status=401,
+        json=sf_error("INVALID_SESSION_ID", "Session expired or invalid"),
+    )
+
+    with pytest.raises(AuthError) as raised:
+        client.query(SOQL)
+    assert raised.value.kind is ErrorKind.FATAL
     assert "session expired; the access token cannot be refreshed" in str(raised.value)
-    assert expired.call_count == 1
     assert sleeps == []
 
 
