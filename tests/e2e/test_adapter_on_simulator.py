@@ -192,7 +192,8 @@ def test_bulk_update_maps_a_failed_row_back_to_its_record(sim: SimulatorHandle) 
 def test_an_expired_bare_session_is_fatal(sim: SimulatorHandle) -> None:
     load_leads(sim, 1)
     client = client_for(sim)
-    sim.admin.expire_sessions()
+    client.query("SELECT Id FROM Lead")  # the session worked...
+    sim.admin.expire_sessions()  # ...and then expired
 
     with pytest.raises(AuthError, match="cannot be refreshed") as raised:
         client.query("SELECT Id FROM Lead")
