@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 import structlog
@@ -44,26 +44,27 @@ _log = structlog.get_logger(__name__)
 class BulkApi:
     """Bulk API 2.0 methods; mixed into :class:`SalesforceClient`, whose request path they use."""
 
+    # The client's request path, which these methods use; declared for the type checker
+    # only, so nothing here can shadow the client's own.
     _poll: PollPolicy
     _sleep: Sleep
     _field_types: dict[str, dict[str, str]]
 
-    def _json(self, method: str, path: str, *, kind: str, **kwargs: Any) -> Any:
-        raise NotImplementedError
+    if TYPE_CHECKING:
 
-    def _text(self, path: str, *, kind: str, **kwargs: Any) -> requests.Response:
-        raise NotImplementedError
+        def _json(self, method: str, path: str, *, kind: str, **kwargs: Any) -> Any: ...
 
-    def _attempt(self, method: str, path: str, kind: str, **kwargs: Any) -> requests.Response:
-        raise NotImplementedError
+        def _text(self, path: str, *, kind: str, **kwargs: Any) -> requests.Response: ...
 
-    def _request(
-        self, method: str, path: str, *, kind: str, idempotent: bool = True, **kwargs: Any
-    ) -> requests.Response:
-        raise NotImplementedError
+        def _attempt(
+            self, method: str, path: str, kind: str, **kwargs: Any
+        ) -> requests.Response: ...
 
-    def describe(self, sobject: str) -> dict[str, Any]:
-        raise NotImplementedError
+        def _request(
+            self, method: str, path: str, *, kind: str, idempotent: bool = True, **kwargs: Any
+        ) -> requests.Response: ...
+
+        def describe(self, sobject: str) -> dict[str, Any]: ...
 
     # -- Bulk API 2.0 ----------------------------------------------------------------------
 

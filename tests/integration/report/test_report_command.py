@@ -4,33 +4,18 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from browser import DOCS, rendered_dom, screenshot
+from cli_runner import run_syncd
 from report_mirror import Shape, build
 
 from syncd.domain.reporting.figures import week_of
 from syncd.mirror import Mirror
 
 MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
-
-
-def run_syncd(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCD_")} | env
-    return subprocess.run(
-        [sys.executable, "-m", "syncd", *args],
-        env=full_env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
