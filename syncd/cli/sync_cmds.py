@@ -57,9 +57,16 @@ def render_summary(summary: CycleSummary, console: Console) -> None:
     table.add_column("object")
     table.add_column("pulled", justify="right")
     table.add_column("changed", justify="right")
+    table.add_column("of which echo of syncd's writes", justify="right")
     for sobject, n in summary.pulled.items():
         bulk = " (bulk)" if sobject in summary.used_bulk else ""
-        table.add_row(sobject + bulk, str(n), str(summary.changed.get(sobject, 0)))
+        echo = summary.echoes.get(sobject)
+        table.add_row(
+            sobject + bulk,
+            str(n),
+            str(summary.changed.get(sobject, 0)),
+            "" if echo is None else str(echo),
+        )
     console.print(table)
     ev, wb = summary.evaluation, summary.writeback
     console.print(
@@ -82,6 +89,9 @@ def render_summary(summary: CycleSummary, console: Console) -> None:
             f"{wb.skipped_converted} converted leads skipped, {wb.conflicts} conflicts "
             f"(person kept), {wb.already_there} already in the org"
         )
+    if summary.transients:
+        healed = "; ".join(f"{n} {what}" for what, n in sorted(summary.transients.items()))
+        console.print(f"transient trouble, handled: {healed} (see `syncd logs`)")
     if summary.quarantined:
         console.print(f"quarantined: {summary.quarantined} records (see `syncd logs`)")
     left = "unknown" if summary.budget_left is None else str(summary.budget_left)

@@ -172,11 +172,11 @@ class Mirror:
         now: datetime,
         run_id: str,
         mark: datetime | None,
-    ) -> set[str]:
-        """Upsert decoded rows; save ``mark`` with them; the ids whose content changed."""
+    ) -> dict[str, frozenset[str] | None]:
+        """Upsert decoded rows; save ``mark`` with them; what changed (``records.changes``)."""
         split = [records.split_attributes(sobject, r) for r in rows]
         with self._tx() as c:
-            changed = records.changed_ids(c, sobject, split)
+            changed = records.changes(c, sobject, split)
             records.upsert_records(c, sobject, split, now)
             if mark is not None:
                 records.save_watermark(c, sobject, mark, run_id=run_id, now=now)
@@ -322,6 +322,14 @@ class Mirror:
     def supersede_all_but_newest(self, keys: Iterable[tuple[str, str]], now: datetime) -> int:
         with self._tx() as c:
             return outbox.supersede_all_but_newest(c, keys, now)
+
+    def created_by_syncd(self, record_ids: Iterable[str]) -> set[str]:
+        with self._tx() as c:
+            return outbox.created_by_syncd(c, record_ids)
+
+    def written_values(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        with self._tx() as c:
+            return state.written_values(c, ids)
 
     def note_written(self, written: Mapping[str, Mapping[str, Any]], now: datetime) -> None:
         with self._tx() as c:

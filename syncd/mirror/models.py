@@ -280,6 +280,8 @@ class OutboxEntry(Base):
         # The sender reads only what is due to send, by priority.
         Index(None, "state", "next_attempt_at", "priority"),
         Index(None, "record_id", "field", "state"),
+        # A pull tells the Tasks syncd created (their echo) by the id Salesforce gave them.
+        Index(None, "created_record_id"),
     )
 
 

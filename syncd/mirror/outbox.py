@@ -360,6 +360,17 @@ class Settled:
     created_record_id: str | None = None
 
 
+def created_by_syncd(conn: Connection, record_ids: Iterable[str]) -> set[str]:
+    """Which of these record ids syncd itself created (a done create recorded their id)."""
+    out: set[str] = set()
+    for chunk in chunked(sorted(set(record_ids))):
+        stmt = select(TABLE.c.created_record_id).where(
+            TABLE.c.created_record_id.in_(chunk), TABLE.c.state == S.DONE.value
+        )
+        out.update(str(i) for i in conn.scalars(stmt))
+    return out
+
+
 def settle(conn: Connection, answers: Sequence[Settled], now: datetime) -> None:
     """Record the answers of one call, in one executemany per outcome."""
     for state in (S.DONE, S.RETRY, S.FAILED):

@@ -20,7 +20,7 @@ from syncd.ports import FieldKind
 
 __all__ = [
     "WatermarkValue",
-    "changed_ids",
+    "changes",
     "column_kinds",
     "get_watermark",
     "save_watermark",
@@ -88,14 +88,17 @@ def _columns(sobject: str) -> frozenset[str]:
     return found
 
 
-def changed_ids(conn: Connection, sobject: str, rows: Sequence[Mapping[str, Any]]) -> set[str]:
-    """Which of ``rows`` (split attributes) differ from what the mirror holds.
+def changes(
+    conn: Connection, sobject: str, rows: Sequence[Mapping[str, Any]]
+) -> dict[str, frozenset[str] | None]:
+    """What differs in ``rows`` (split attributes) from the mirror: id -> the attributes whose
+    value moved (``None`` for a row the mirror did not hold).
 
     A new SystemModstamp means changed. Quirk: SystemModstamp has whole seconds, so an edit
     in the same second as our last read keeps the stamp; such rows are compared by content.
     """
     if not rows:
-        return set()
+        return {}
     table = table_of(sobject)
     ids = [str(r["id"]) for r in rows]
     stored: dict[str, Any] = {}
@@ -104,18 +107,22 @@ def changed_ids(conn: Connection, sobject: str, rows: Sequence[Mapping[str, Any]
         if sobject in ("Task", "Event"):
             stmt = stmt.where(table.c.kind == sobject)
         stored.update({row.id: row for row in conn.execute(stmt)})
-    changed: set[str] = set()
+    out: dict[str, frozenset[str] | None] = {}
     for row in rows:
-        old = stored.get(str(row["id"]))
-        if old is None or old.system_modstamp != row.get("system_modstamp"):
-            changed.add(str(row["id"]))
+        record_id = str(row["id"])
+        old = stored.get(record_id)
+        if old is None:
+            out[record_id] = None
             continue
         mapping = old._mapping
-        if any(mapping.get(k) != v for k, v in row.items() if k not in ("fields", "kind")) or (
-            (old.fields or {}) != row.get("fields", {})
-        ):
-            changed.add(str(row["id"]))
-    return changed
+        moved = {k for k, v in row.items() if k not in ("fields", "kind") and mapping.get(k) != v}
+        old_extra, new_extra = old.fields or {}, row.get("fields", {})
+        moved |= {
+            k for k in old_extra.keys() | new_extra.keys() if old_extra.get(k) != new_extra.get(k)
+        }
+        if moved:
+            out[record_id] = frozenset(moved)
+    return out
 
 
 def upsert_records(

@@ -23,6 +23,7 @@ __all__ = [
     "save_lead_states",
     "save_routing_state",
     "sla_due_before",
+    "written_values",
 ]
 
 STATES: Table = LeadState.__table__  # type: ignore[assignment]
@@ -101,6 +102,20 @@ def note_written(conn: Connection, written: Mapping[str, Mapping[str, Any]], now
             for output, value in written[lead_id].items():
                 merged[output] = {"v": json_safe(value), "at": now.isoformat()}
             update_lead_states(conn, lead_id, written=merged)
+
+
+def written_values(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """What syncd last wrote per lead: id -> output -> value (JSON-safe), from lead_state."""
+    out: dict[str, dict[str, Any]] = {}
+    for chunk in chunked(sorted(set(ids))):
+        stmt = select(STATES.c.lead_id, STATES.c.written).where(STATES.c.lead_id.in_(chunk))
+        for row in conn.execute(stmt):
+            out[str(row.lead_id)] = {
+                output: entry.get("v")
+                for output, entry in (row.written or {}).items()
+                if isinstance(entry, dict) and "v" in entry
+            }
+    return out
 
 
 def load_routing_state(conn: Connection, key: str = "default") -> dict[str, Any]:

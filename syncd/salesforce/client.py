@@ -25,6 +25,7 @@ from syncd.salesforce.errors import (
     RecordOutcome,
     SalesforceError,
     classify_response,
+    transient_label,
 )
 from syncd.salesforce.payloads import (
     COLLECTION_LIMIT,
@@ -79,6 +80,9 @@ class SalesforceClient(BulkApi):
         self.calls_made = 0
         self._answered = False  # any request answered without an error yet
         self.calls_by_kind: Counter[str] = Counter()
+        # Warnings a run should show even though they healed (retried 503s, renewed sessions,
+        # locked rows sent again): `syncd logs` lists them per run.
+        self.transients: Counter[str] = Counter()
         self.usage: ApiUsage | None = None
 
     def __repr__(self) -> str:
@@ -118,7 +122,10 @@ class SalesforceClient(BulkApi):
                 self.calls_by_kind["auth"] += 1
             return authenticate(self._login, session=self._session, api_version=self.api_version)
 
-        return self._retry.call(attempt, sleep=self._sleep, what="auth")
+        return self._retry.call(attempt, sleep=self._sleep, what="auth", on_retry=self._note_retry)
+
+    def _note_retry(self, error: BaseException | None) -> None:
+        self.transients[transient_label(error)] += 1
 
     def _url(self, path: str) -> str:
         if path.startswith("https://"):
@@ -215,6 +222,7 @@ class SalesforceClient(BulkApi):
                 )
             # Expired session with a refreshable login: log in again once and resend.
             _log.warning("salesforce.session_expired", request=f"{kind} {method}", action="relogin")
+            self.transients["session expired and renewed by a new login"] += 1
             self._auth = self._log_in()
             response = self._send(method, path, kind, **dict(kwargs))
             error = classify_response(response.status_code, response.content, response.headers)
@@ -238,6 +246,7 @@ class SalesforceClient(BulkApi):
             sleep=self._sleep,
             what=f"{kind} {method}",
             only=None if idempotent else surely_not_processed,
+            on_retry=self._note_retry,
         )
 
     def _json(
@@ -377,6 +386,7 @@ class SalesforceClient(BulkApi):
                 if not (pending and retry_locked and attempt < self._retry.max_attempts):
                     break
                 _log.info("salesforce.rows_locked", records=len(pending), attempt=attempt)
+                self.transients["records sent again after UNABLE_TO_LOCK_ROW"] += len(pending)
                 self._sleep(self._retry.backoff(attempt))
                 attempt += 1
 

@@ -204,3 +204,15 @@ def describe_record_errors(errors: Sequence[Mapping[str, object]]) -> str:
         suffix = f" [{', '.join(map(str, fields))}]" if isinstance(fields, list) and fields else ""
         parts.append(f"{code}: {error.get('message', '')}{suffix}")
     return "; ".join(parts) or "no error detail from Salesforce"
+
+
+def transient_label(error: BaseException | None) -> str:
+    """How a retried error is counted in a run's warnings: by HTTP status and code, never the
+    message (it can carry record values)."""
+    if isinstance(error, SalesforceError):
+        parts = [f"HTTP {error.status}" if error.status is not None else "", error.error_code or ""]
+        what = " ".join(p for p in parts if p) or type(error).__name__
+        return f"requests retried after {what}"
+    if error is None:
+        return "requests retried"
+    return f"requests retried after {type(error).__name__}"

@@ -70,10 +70,12 @@ class RetryPolicy:
         sleep: Sleep = time.sleep,
         what: str = "",
         only: Callable[[SalesforceError], bool] | None = None,
+        on_retry: Callable[[BaseException | None], None] | None = None,
     ) -> T:
         """Run ``fn`` under this policy; the last error is re-raised unchanged.
 
-        ``only`` narrows which transient errors are retried (e.g. for non-idempotent creates).
+        ``only`` narrows which transient errors are retried (e.g. for non-idempotent creates);
+        ``on_retry`` hears of each error about to be retried (the run's warnings count them).
         """
 
         def should_retry(error: BaseException) -> bool:
@@ -90,6 +92,8 @@ class RetryPolicy:
                 wait_seconds=round(state.upcoming_sleep, 3),
                 error=str(error),
             )
+            if on_retry is not None:
+                on_retry(error)
 
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),

@@ -7,6 +7,7 @@ keeps the run record honest (counts, API calls, budget left, why it stopped).
 from __future__ import annotations
 
 import time as _time
+from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -71,6 +72,7 @@ class CycleSummary:
     shadowed_writes: int = 0
     pulled: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
+    echoes: dict[str, int] = field(default_factory=dict)
     used_bulk: list[str] = field(default_factory=list)
     quarantined: int = 0
     full_rescore: bool = False
@@ -82,6 +84,7 @@ class CycleSummary:
     error: str | None = None
     error_kind: str | None = None
     problems: list[str] = field(default_factory=list)
+    transients: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -94,6 +97,7 @@ class CycleSummary:
             "job": self.job,
             "pulled": self.pulled,
             "changed": self.changed,
+            "echoes": self.echoes,
             "used_bulk": self.used_bulk,
             "quarantined": self.quarantined,
             "full_rescore": self.full_rescore,
@@ -119,6 +123,7 @@ class CycleSummary:
             "api_calls_by_kind": self.api_calls_by_kind,
             "shadow": self.shadow,
             "shadowed_writes": self.shadowed_writes,
+            "transients": self.transients,
         }
 
 
@@ -137,11 +142,11 @@ def leads_to_evaluate(
         return mirror.live_lead_ids(), True
     ids: set[str] = set()
     if "Lead" in pulls:
-        ids |= pulls["Lead"].changed_ids
+        ids |= pulls["Lead"].changed_ids - pulls["Lead"].echo_ids
     activity_ids: set[str] = set()
     for name in ("Task", "Event"):
         if name in pulls:
-            activity_ids |= pulls[name].changed_ids
+            activity_ids |= pulls[name].changed_ids - pulls[name].echo_ids
     member_ids = pulls["CampaignMember"].changed_ids if "CampaignMember" in pulls else set()
     ids |= mirror.leads_touched_by(activity_ids, member_ids)
     ids |= set(mirror.sla_due_before(now))
@@ -183,6 +188,7 @@ def run_cycle(
     started = now()
     clock = _time.monotonic()
     calls_before = client.calls_made
+    transients_before = Counter(getattr(client, "transients", {}))
     policy = config.policy
     run_id = mirror.start_run(now=started, dry_run=dry_run)
     summary = CycleSummary(run_id=run_id, dry_run=dry_run, job=job)
@@ -249,6 +255,7 @@ def run_cycle(
     finally:
         summary.api_calls = client.calls_made - calls_before
         summary.api_calls_by_kind = dict(getattr(client, "calls_by_kind", {}) or {})
+        summary.transients = dict(Counter(getattr(client, "transients", {})) - transients_before)
         summary.budget_left = budget_left()
         summary.seconds = _time.monotonic() - clock
         ended = now()
@@ -271,6 +278,19 @@ def run_cycle(
                     kind=summary.error_kind or "error",
                     message=summary.error,
                 )
+            mirror.add_events(
+                [
+                    {
+                        "run_id": run_id,
+                        "at": ended,
+                        "level": "warning",
+                        "kind": "transient",
+                        "message": f"{count} {what}",
+                        "details": {"count": count},
+                    }
+                    for what, count in sorted(summary.transients.items())
+                ]
+            )
         log.info(
             "cycle finished",
             status=summary.status,
@@ -335,6 +355,8 @@ def _pull_all(
         pulls[sobject] = result
         summary.pulled[sobject] = result.fetched
         summary.changed[sobject] = len(result.changed_ids)
+        if result.echo_ids:
+            summary.echoes[sobject] = len(result.echo_ids)
         if result.used_bulk:
             summary.used_bulk.append(sobject)
         if result.quarantined:

@@ -19,6 +19,7 @@ from syncd.mirror import Mirror
 from syncd.ports import OrgReader, Progress
 from syncd.salesforce.records import BadRecord, RecordDecoder
 from syncd.salesforce.soql import datetime_literal
+from syncd.sync.echo import STAMPS, is_echo, written_as
 
 __all__ = ["PullResult", "build_soql", "pull_object"]
 
@@ -30,6 +31,10 @@ class PullResult:
     sobject: str
     fetched: int = 0
     changed_ids: set[str] = field(default_factory=set)
+    # Records the mirror held before, by the attributes that moved (what echo detection needs).
+    moved: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Changed records whose change is only the echo of syncd's own writes: not re-evaluated.
+    echo_ids: set[str] = field(default_factory=set)
     pages: int = 0
     full: bool = False
     used_bulk: bool = False
@@ -101,9 +106,9 @@ def pull_object(
         stamps = [r["system_modstamp"] for r in rows if r.get("system_modstamp") is not None]
         # Bulk results are not ordered, so their watermark is only saved once the job is in.
         page_mark = None if result.used_bulk or not stamps else min(max(stamps), run_started)
-        result.changed_ids |= mirror.store_page(
-            sobject, rows, now=now(), run_id=run_id, mark=page_mark
-        )
+        changes = mirror.store_page(sobject, rows, now=now(), run_id=run_id, mark=page_mark)
+        result.changed_ids.update(changes)
+        result.moved.update((i, keys) for i, keys in changes.items() if keys is not None)
         result.fetched += len(page)
         if progress is not None:
             progress.advance(f"pull {sobject}", result.fetched, max(expected or 0, result.fetched))
@@ -118,9 +123,26 @@ def pull_object(
         now=now(),
         full_pull_done=True if result.full else None,
     )
+    if sobject == "Lead" and mapping.writeback and result.moved:
+        result.echo_ids = _echoes(mirror, mapping, result.moved)
+    elif sobject in ("Task", "Event"):
+        # The handoff Tasks syncd created, read back for the first time.
+        result.echo_ids = mirror.created_by_syncd(result.changed_ids - result.moved.keys())
     if progress is not None:
         progress.finish(f"pull {sobject}")
     return result
+
+
+def _echoes(mirror: Mirror, mapping: ObjectMapping, moved: dict[str, frozenset[str]]) -> set[str]:
+    outputs = written_as(mapping)
+    candidates = [i for i, keys in moved.items() if keys <= outputs.keys() | STAMPS]
+    written = mirror.written_values(candidates)
+    values = mirror.lead_attributes(candidates)
+    return {
+        i
+        for i in candidates
+        if i in values and is_echo(moved[i], values[i], written.get(i, {}), outputs)
+    }
 
 
 def _batches(records: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from syncd_e2e import cycle, open_mirror, settings_for
 
+from syncd.mirror import Mirror
 from syncd.mirror import models as m
 from syncd.simulator.server import SimulatorHandle
 
@@ -62,6 +63,48 @@ def test_next_cycle_rereads_what_it_wrote_and_writes_nothing(
     assert second.changed["Lead"] >= first.writeback.records_written
     assert second.evaluation.fields_queued == 0
     assert writes(org) == patches_after_first
+
+
+def test_the_echo_of_its_own_writes_is_counted_and_not_decided_again(
+    org: SimulatorHandle, database_url: str
+) -> None:
+    settings = settings_for(org, database_url)
+    first = cycle(settings, org)
+    second = cycle(settings, org)
+    assert first.writeback.records_written > 0
+    # Every lead syncd wrote, and every handoff Task it created, comes back changed and is
+    # recognised as its own echo: nothing is decided again.
+    assert second.echoes["Lead"] == second.changed["Lead"] == first.writeback.records_written
+    assert second.echoes["Task"] == second.changed["Task"] == first.writeback.tasks_created
+    assert second.evaluation.evaluated == 0
+
+
+def test_a_person_edit_after_syncds_write_is_not_taken_for_an_echo(
+    org: SimulatorHandle, database_url: str
+) -> None:
+    settings = settings_for(org, database_url)
+    cycle(settings, org)
+    written = next(
+        r for r in org.org.records("Lead") if r.get("Lead_Score__c") is not None and r["Title"]
+    )
+    org.org.update("Lead", written["Id"], {"Title": "Chief Revenue Officer"})
+    second = cycle(settings, org)
+    assert second.echoes["Lead"] == second.changed["Lead"] - 1
+    assert second.evaluation.evaluated >= 1
+
+
+def test_a_cycles_healed_trouble_is_listed_in_its_warnings(
+    org: SimulatorHandle, database_url: str
+) -> None:
+    settings = settings_for(org, database_url)
+    org.admin.set_faults(error_503_rate=0.3, seed=3)
+    summary = cycle(settings, org)
+    mirror = Mirror.open(database_url)
+    events = [e for e in mirror.run_events(summary.run_id) if e.kind == "transient"]
+    mirror.close()
+    assert summary.transients
+    assert {e.message for e in events} == {f"{n} {what}" for what, n in summary.transients.items()}
+    assert any("HTTP 503" in e.message for e in events)
 
 
 def test_an_idle_cycle_costs_one_query_per_object_and_no_writes(

@@ -217,6 +217,19 @@ def test_503_503_200_is_retried_with_the_injected_sleep_and_retry_after(
     ]
 
 
+def test_each_retried_503_is_counted_for_the_runs_warnings(
+    mocked: responses.RequestsMock, make_client: MakeClient, sleeps: list[float]
+) -> None:
+    mocked.get(f"{DATA}/query", status=503, body="", match=q())
+    mocked.get(f"{DATA}/query", status=503, body="", match=q())
+    mocked.get(f"{DATA}/query", json=query_page([lead(1)], total=1), match=q())
+    client = make_client()
+
+    client.query(SOQL)
+
+    assert client.transients == {"requests retried after HTTP 503": 2}
+
+
 def test_connection_errors_are_retried(
     mocked: responses.RequestsMock, make_client: MakeClient, sleeps: list[float]
 ) -> None:
@@ -318,6 +331,7 @@ def test_expired_session_with_jwt_login_reauthenticates_once_and_retries(
     assert [m.call_count for m in (first_token, second_token, expired, ok)] == [1, 1, 1, 1]
     assert client.calls_made == 4
     assert client.calls_by_kind["auth"] == 2
+    assert client.transients == {"session expired and renewed by a new login": 1}
 
 
 def test_a_bare_token_refused_on_first_use_is_said_to_have_never_worked(
@@ -424,10 +438,12 @@ def test_a_row_still_locked_after_every_attempt_comes_back_as_retry(
         json=[save_failed(lead_id(1), "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access")],
     )
 
-    (result,) = make_client().update_records("Lead", [{"Id": lead_id(1), "Status": "Working"}])
+    client = make_client()
+    (result,) = client.update_records("Lead", [{"Id": lead_id(1), "Status": "Working"}])
 
     assert result.outcome is RecordOutcome.RETRY
     assert locked.call_count == 5
+    assert client.transients == {"records sent again after UNABLE_TO_LOCK_ROW": 4}
 
 
 def test_450_records_take_three_collection_calls_in_order(
