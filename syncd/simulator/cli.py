@@ -1,13 +1,17 @@
-"""``syncd sim serve``: run the simulated org until Ctrl-C (the lead mounts ``sim_app``)."""
+"""``syncd sim serve``: run the simulated org until Ctrl-C; ``syncd sim env``: point a shell
+at it (the lead mounts ``sim_app``)."""
 
 from __future__ import annotations
 
 import gc
+import json
+import os
+import shlex
 import signal
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -92,6 +96,8 @@ def serve(
         consumer_secret=consumer_secret,
         public_key_pem=jwt_public_key.read_text() if jwt_public_key is not None else None,
     )
+    # A file left by an earlier simulator must not be read as this one's while it seeds.
+    connection_file.unlink(missing_ok=True)
     started = time.perf_counter()
     handle = start_simulator(
         oauth=oauth,
@@ -133,3 +139,65 @@ def serve(
     finally:
         handle.stop()
         typer.echo("Simulator stopped.")
+
+
+@sim_app.command()
+def env(
+    connection_file: Annotated[
+        Path, typer.Option(help="The connection file `syncd sim serve` writes.")
+    ] = Path("sim-connection.json"),
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait for a running simulator's connection file.")
+    ] = 120.0,
+) -> None:
+    """Print the export lines that point syncd at a running simulator: eval "$(syncd sim env)".
+
+    Waits until a simulator that is still running has written the file, so a block pasted
+    right after `syncd sim serve &` never reads a stale one.
+    """
+    deadline = time.monotonic() + wait
+    why = f"no connection file at {connection_file.resolve()}"
+    while True:
+        connection, why = _live_connection(connection_file)
+        if connection is not None:
+            break
+        if time.monotonic() >= deadline:
+            typer.echo(
+                f"syncd sim env: {why} after {wait:g} s; is `syncd sim serve` running?", err=True
+            )
+            raise typer.Exit(1)
+        time.sleep(0.2)
+    for name, key in (
+        ("SYNCD_SF_INSTANCE_URL", "instance_url"),
+        ("SYNCD_SF_ACCESS_TOKEN", "access_token"),
+        ("REQUESTS_CA_BUNDLE", "ca_bundle"),
+    ):
+        typer.echo(f"export {name}={shlex.quote(str(connection[key]))}")
+
+
+def _live_connection(path: Path) -> tuple[dict[str, Any] | None, str]:
+    """The connection file's contents when a live simulator wrote it, else why not."""
+    try:
+        connection = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None, f"no connection file at {path.resolve()}"
+    except (OSError, ValueError) as exc:
+        return None, f"{path.resolve()} is not a connection file ({exc})"
+    if not isinstance(connection, dict) or not {"instance_url", "access_token", "ca_bundle"} <= (
+        connection.keys()
+    ):
+        return None, f"{path.resolve()} lacks instance_url, access_token or ca_bundle"
+    pid = connection.get("pid")
+    if isinstance(pid, int) and not _running(pid):
+        return None, f"{path.resolve()} was left by simulator pid {pid}, which is not running"
+    return connection, ""
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

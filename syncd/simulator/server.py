@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import re
 import ssl
 import tempfile
@@ -403,11 +404,6 @@ class SimulatorHandle:
             "access_token": self.access_token,
             "ca_bundle": self.ca_bundle,
         }
-        self.connection_file: Path | None = None
-        if connection_file is not None:
-            connection_file.parent.mkdir(parents=True, exist_ok=True)
-            connection_file.write_text(json.dumps(sim.connection, indent=2) + "\n")
-            self.connection_file = connection_file
         self._thread = threading.Thread(
             # A short poll interval keeps stop() (and every test teardown) quick.
             target=self._server.serve_forever,
@@ -416,6 +412,14 @@ class SimulatorHandle:
             daemon=True,
         )
         self._thread.start()
+        self.connection_file: Path | None = None
+        if connection_file is not None:
+            # Written once the server listens, in one rename: whoever sees the file can connect.
+            connection_file.parent.mkdir(parents=True, exist_ok=True)
+            partial = connection_file.with_name(connection_file.name + ".partial")
+            partial.write_text(json.dumps({**sim.connection, "pid": os.getpid()}, indent=2) + "\n")
+            os.replace(partial, connection_file)
+            self.connection_file = connection_file
 
     @property
     def connection(self) -> dict[str, str]:

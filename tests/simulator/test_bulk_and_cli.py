@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -202,3 +203,53 @@ def test_switching_the_assignment_rule_off_lets_headerless_writes_keep_their_own
     fresh.sf.Lead.update(lead_id, {"OwnerId": fresh.ids.second_rep})
 
     assert fresh.sf.Lead.get(lead_id)["OwnerId"] == fresh.ids.second_rep
+
+
+def _sim(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from syncd.simulator.cli import sim_app; sim_app()", *args]
+
+
+def test_sim_env_waits_past_a_stale_file_and_prints_the_live_simulators_exports(
+    tmp_path: Path,
+) -> None:
+    connection_file = tmp_path / "sim-connection.json"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    stale = {"instance_url": "https://127.0.0.1:1", "access_token": "00D!old",
+             "ca_bundle": "/nowhere.pem", "pid": int(dead.stdout)}  # fmt: skip
+    connection_file.write_text(json.dumps(stale))
+    env = {k: v for k, v in os.environ.items() if k != "REQUESTS_CA_BUNDLE"}
+    server = subprocess.Popen(
+        _sim("serve", "--leads", "200", "--connection-file", str(connection_file)),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    try:
+        printed = subprocess.run(
+            _sim("env", "--connection-file", str(connection_file), "--wait", "60"),
+            capture_output=True, text=True, env=env, timeout=90,
+        )  # fmt: skip
+        # As a shell's eval reads them (the token's "!" is quoted).
+        exports = dict(shlex.split(line)[1].split("=", 1) for line in printed.stdout.splitlines())
+        with requests.Session() as session:
+            session.trust_env = False
+            session.verify = exports["REQUESTS_CA_BUNDLE"]
+            answer = session.get(
+                f"{exports['SYNCD_SF_INSTANCE_URL']}/services/data/v59.0/limits",
+                headers={"Authorization": f"Bearer {exports['SYNCD_SF_ACCESS_TOKEN']}"},
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert printed.returncode == 0, printed.stderr
+    assert exports["SYNCD_SF_ACCESS_TOKEN"] != "00D!old"
+    assert answer.status_code == 200
+
+
+def test_sim_env_without_a_running_simulator_says_so_and_fails(tmp_path: Path) -> None:
+    printed = subprocess.run(
+        _sim("env", "--connection-file", str(tmp_path / "none.json"), "--wait", "0.5"),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert printed.returncode == 1
+    assert "no connection file at" in printed.stderr
+    assert "is `syncd sim serve` running?" in printed.stderr
