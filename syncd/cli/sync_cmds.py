@@ -86,8 +86,16 @@ def render_summary(summary: CycleSummary, console: Console) -> None:
             f"writes: {wb.records_written} records / {wb.fields_written} fields in "
             f"{wb.collection_calls} collection calls and {wb.bulk_jobs} bulk jobs, "
             f"{wb.tasks_created} tasks created, {wb.failed} failed, {wb.retried} to retry, "
-            f"{wb.skipped_converted} converted leads skipped, {wb.conflicts} conflicts "
-            f"(person kept), {wb.already_there} already in the org"
+            f"{wb.skipped_converted} converted leads skipped, {wb.already_there} already in "
+            "the org"
+        )
+    unmapped = ev.ledger_by_kind.get("conflict", 0)
+    if wb.conflicts or unmapped:
+        # Both are "conflict" entries in the ledger: the two counts add up to them.
+        console.print(
+            f"conflicts: {wb.conflicts + unmapped} ({wb.conflicts} writes not sent because a "
+            f"person changed the field after syncd read it, {unmapped} Status values outside "
+            "the policy's status map, ignored)"
         )
     if summary.transients:
         healed = "; ".join(f"{n} {what}" for what, n in sorted(summary.transients.items()))

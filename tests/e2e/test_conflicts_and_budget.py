@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from rich.console import Console
+from sqlalchemy import func, select
 from syncd_e2e import cycle, open_mirror, settings_for
 
+from syncd.cli.sync_cmds import render_summary
 from syncd.mirror import ledger, outbox, runs
 from syncd.mirror import models as m
 from syncd.mirror.outbox import OutboxState
@@ -77,6 +79,33 @@ def test_a_persons_owner_change_after_our_read_wins_and_is_recorded(
     assert "conflict" in kinds
     assert ours_entry is not None
     assert ours_entry.state == OutboxState.SUPERSEDED
+
+
+def test_the_summarys_conflict_count_is_the_ledgers(
+    org: SimulatorHandle, settled: Settings
+) -> None:
+    lead_id = writable_lead(org)
+    read_owner = org.org.get("Lead", lead_id)["OwnerId"]
+    reps = [u["Id"] for u in org.org.records("User") if u.get("IsActive") and u["Id"] != read_owner]
+    queue_earlier_decision(settled, lead_id, "OwnerId", "owner", reps[0], read_owner)
+    read_status = org.org.get("Lead", lead_id)["Status"]
+    queue_earlier_decision(settled, lead_id, "Status", "status", "Nurture", read_status)
+    org.org.update(
+        "Lead", lead_id, {"OwnerId": reps[1], "Status": "Working - Contacted"}, by_user=reps[2]
+    )
+
+    summary = cycle(settled, org)
+    console = Console(record=True, width=200)
+    render_summary(summary, console)
+
+    with open_mirror(settled) as sessions, sessions() as session:
+        in_ledger = session.scalar(
+            select(func.count())
+            .select_from(m.LedgerEntry)
+            .where(m.LedgerEntry.run_id == summary.run_id, m.LedgerEntry.kind == "conflict")
+        )
+    assert (in_ledger or 0) >= 2
+    assert f"conflicts: {in_ledger} (" in console.export_text()
 
 
 def test_a_daemon_owned_field_is_put_back_after_a_persons_edit(
