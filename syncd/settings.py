@@ -123,6 +123,10 @@ class Settings:
     sla_sweep_seconds: int = 60
     recycle_interval_seconds: int = 3600
     reconcile_hour_utc: int = 3
+    # Housekeeping (nightly, after the reconcile): how long run events are kept, and how long
+    # a lead deleted in Salesforce keeps its personal fields in the mirror.
+    events_retention_days: int = 90
+    deleted_retention_days: int = 30
     # Required for the status page and /metrics when http_host is not a loopback address.
     http_token: Secret | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -365,6 +369,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sla_sweep_seconds=_int(env, "SYNCD_SLA_SWEEP_SECONDS", 60, problems, 1),
         recycle_interval_seconds=_int(env, "SYNCD_RECYCLE_INTERVAL_SECONDS", 3600, problems, 1),
         reconcile_hour_utc=_int(env, "SYNCD_RECONCILE_HOUR_UTC", 3, problems, 0),
+        events_retention_days=_int(env, "SYNCD_EVENTS_RETENTION_DAYS", 90, problems, 1),
+        deleted_retention_days=_int(env, "SYNCD_DELETED_RETENTION_DAYS", 30, problems, 0),
         http_token=Secret(token) if (token := env.get("SYNCD_HTTP_TOKEN", "").strip()) else None,
         report_alert_drop=_fraction(env, "SYNCD_REPORT_ALERT_DROP", 0.30, problems),
         report_alert_min_count=_int(env, "SYNCD_REPORT_ALERT_MIN_COUNT", 30, problems, 1),

@@ -8,7 +8,10 @@
 - ``sla``: no pull at all; only the leads whose SLA fell due (the (sla_state, sla_due)
   index), so a breach is acted on within a minute even when nothing changed in the org.
 - ``recycle``: no pull; every open MQL is looked at, so stale ones go back to nurture on time.
-- ``reconcile`` (nightly): every object pulled, then a full rescore of live leads.
+- ``reconcile`` (nightly): every object pulled, then a full Id comparison per object (missed
+  deletes marked, drift read again, findings recorded as run events), then a full rescore.
+- ``housekeeping`` (nightly, after reconcile): run events older than the retention go, and
+  leads deleted in Salesforce longer than the retention period lose their personal fields.
 - ``report`` (weekly): no pull; the handover report from the mirror, kept under the report
   directory (one per ISO week), its alerts logged and queued as Tasks for the policy's owner.
   The Tasks go out with the next fast run's writeback.
@@ -20,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import structlog
+
 from syncd.config import Config
 from syncd.domain.golive import WriteGate
 from syncd.domain.lifecycle import OPEN_STAGES
@@ -30,7 +35,17 @@ from syncd.sync.cycle import CycleSummary, run_cycle
 from syncd.sync.golive import write_gate
 from syncd.sync.report import ReportResult, thresholds_from, weekly_dir, write_report
 
-__all__ = ["FAST_OBJECTS", "SLOW_OBJECTS", "JobContext", "JobSpec", "job_specs", "run_job"]
+__all__ = [
+    "FAST_OBJECTS",
+    "SLOW_OBJECTS",
+    "JobContext",
+    "JobSpec",
+    "housekeeping",
+    "job_specs",
+    "run_job",
+]
+
+log = structlog.get_logger(__name__)
 
 FAST_OBJECTS = ("Lead", "Task", "Event", "CampaignMember", "Opportunity")
 SLOW_OBJECTS = ("User", "Group", "BusinessHours", "Holiday", "Campaign")
@@ -53,6 +68,11 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         JobSpec("sla", timedelta(seconds=settings.sla_sweep_seconds)),
         JobSpec("recycle", timedelta(seconds=settings.recycle_interval_seconds)),
         JobSpec("reconcile", timedelta(days=1), at_hour_utc=settings.reconcile_hour_utc),
+        JobSpec(
+            "housekeeping",
+            timedelta(days=1),
+            at_hour_utc=(settings.reconcile_hour_utc + 1) % 24,
+        ),
         JobSpec(
             "report",
             timedelta(days=7),
@@ -102,6 +122,25 @@ def run_weekly_report(ctx: JobContext, config: Config) -> ReportResult:
     )
 
 
+PURGED_KEY = "housekeeping.purged_through"
+
+
+def housekeeping(ctx: JobContext) -> dict[str, int]:
+    """Prune old run events; blank the personal fields of leads deleted in Salesforce longer
+    ago than the retention. No call to the org. What it did is logged."""
+    now, mirror, settings = ctx.now(), ctx.mirror, ctx.settings
+    pruned = mirror.prune_events(now - timedelta(days=settings.events_retention_days))
+    deleted_before = now - timedelta(days=settings.deleted_retention_days)
+    last = mirror.get_meta(PURGED_KEY).get("through")
+    purged = mirror.purge_deleted_leads(
+        deleted_before, datetime.fromisoformat(str(last)) if last else None
+    )
+    mirror.set_meta(PURGED_KEY, {"through": deleted_before.isoformat()}, now)
+    done = {"run_events_pruned": pruned, "deleted_leads_purged": purged}
+    log.info("housekeeping", **done)
+    return done
+
+
 def run_job(name: str, ctx: JobContext, config: Config) -> CycleSummary | None:
     """Run job ``name`` once and return its recorded summary; None when a sweep found
     nothing to do (an idle sweep costs no call and records no run)."""
@@ -125,6 +164,9 @@ def run_job(name: str, ctx: JobContext, config: Config) -> CycleSummary | None:
     elif name == "report":
         run_weekly_report(ctx, config)
         return None
+    elif name == "housekeeping":
+        housekeeping(ctx)
+        return None
     else:
         raise ValueError(f"no job named {name!r}")
     if objects == () and select is not None:
@@ -147,6 +189,7 @@ def run_job(name: str, ctx: JobContext, config: Config) -> CycleSummary | None:
         select=select,
         job=name,
         gate=ctx.write_gate,
+        reconcile=name == "reconcile",
     )
     if name == "fast" and summary.status == "ok":
         ctx.pulled_everything = True

@@ -23,7 +23,16 @@ from syncd.domain.reporting import ReportRows
 from syncd.domain.reporting.calibration_inputs import ScoreEntry
 from syncd.domain.reporting.segments import DEFAULT_SEGMENTS, Segment
 from syncd.domain.sla import TouchRule
-from syncd.mirror import ledger, outbox, reads, records, report_reads, runs, state
+from syncd.mirror import (
+    ledger,
+    outbox,
+    reads,
+    reconcile,
+    records,
+    report_reads,
+    runs,
+    state,
+)
 from syncd.mirror import models as m
 from syncd.mirror.db import make_engine
 from syncd.mirror.migrate import current_revision, head_revision, upgrade
@@ -386,6 +395,43 @@ class Mirror:
         with self._tx() as c:
             row = c.execute(select(state.STATES).where(state.STATES.c.lead_id == lead_id)).first()
             return None if row is None else dict(row._mapping)
+
+    # -- reconcile and housekeeping -------------------------------------------------------
+
+    def count_rows(self, sobject: str) -> int:
+        """Rows of ``sobject`` in the mirror, deleted ones included."""
+        from sqlalchemy import func
+
+        table = records.table_of(sobject)
+        stmt = select(func.count()).select_from(table)
+        if "kind" in table.c:
+            stmt = stmt.where(table.c.kind == sobject)
+        with self._tx() as c:
+            return int(c.execute(stmt).scalar() or 0)
+
+    def reconcile_begin(self, sobject: str) -> None:
+        with self._tx() as c:
+            reconcile.begin(c, sobject)
+
+    def reconcile_seen(self, sobject: str, rows: Sequence[tuple[str, datetime | None]]) -> None:
+        with self._tx() as c:
+            reconcile.seen(c, sobject, rows)
+
+    def reconcile_missed_deletes(self, sobject: str, now: datetime) -> list[str]:
+        with self._tx() as c:
+            return reconcile.mark_missed_deletes(c, sobject, now)
+
+    def reconcile_to_refetch(self, sobject: str) -> tuple[list[str], list[str]]:
+        with self._tx() as c:
+            return reconcile.to_refetch(c, sobject)
+
+    def prune_events(self, before: datetime) -> int:
+        with self._tx() as c:
+            return reconcile.prune_events(c, before)
+
+    def purge_deleted_leads(self, deleted_before: datetime, deleted_since: datetime | None) -> int:
+        with self._tx() as c:
+            return reconcile.purge_deleted_leads(c, deleted_before, deleted_since)
 
     def count(self, model: type[m.Base]) -> int:
         from sqlalchemy import func

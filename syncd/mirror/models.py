@@ -338,7 +338,19 @@ class RunEvent(Base):
     message: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    __table_args__ = (Index(None, "run_id", "at"),)
+    # Housekeeping prunes by age.
+    __table_args__ = (Index(None, "run_id", "at"), Index(None, "at"))
+
+
+class ReconcileSeen(Base):
+    """The Ids (and SystemModstamps) the org holds now, per object, while the nightly
+    reconcile compares them with the mirror in SQL (a million Ids never sit in memory)."""
+
+    __tablename__ = "reconcile_seen"
+
+    sobject: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(SFID, primary_key=True)
+    system_modstamp: Mapped[datetime | None]
 
 
 class RoutingStateRow(Base):

@@ -45,6 +45,7 @@ ADMIN_RESOURCES = (
     "POST writes/reset",
     "POST leads/edit",
     "POST activities",
+    "POST recycle-bin/empty",
     "GET validation-rules",
     "PUT validation-rules",
 )
@@ -133,6 +134,13 @@ def handle_admin(sim: Simulator, request: Request, path: str) -> Response:
                 return json_response(409, {"error": "the org clock is not a SimClock"})
             clock.advance(timedelta(seconds=float(body.get("seconds", 0))))
             return json_response(200, {"now": sim.org.now().isoformat()})
+        if path == "recycle-bin/empty" and method == "POST":
+            sobject = str(body.get("object") or "")
+            try:
+                purged = sim.org.empty_recycle_bin(sobject)
+            except SalesforceApiError as exc:
+                return json_response(exc.status, exc.to_error())
+            return json_response(200, {"object": sobject, "purged": purged})
         if path == "reps/tick" and method == "POST":
             if sim.reps_tick is None:
                 return json_response(409, {"error": "rep behaviour is not enabled"})
@@ -284,6 +292,10 @@ class SimAdmin:
     def set_production(self, production: bool = True) -> None:
         """Make the org production (``IsSandbox`` false) or a sandbox again."""
         self.sim.org.set_sandbox(not production)
+
+    def empty_recycle_bin(self, sobject: str) -> int:
+        """Purge the deleted records of ``sobject`` for good (``POST /__sim/recycle-bin/empty``)."""
+        return self.sim.org.empty_recycle_bin(sobject)
 
     def advance_clock(self, delta: timedelta) -> None:
         clock = self.sim.org.clock

@@ -673,6 +673,20 @@ class Org:
         )
         self.deleted_log.append(DeletedRecord(objdef.name, record["Id"], record["SystemModstamp"]))
 
+    def empty_recycle_bin(self, sobject: str) -> int:
+        """Purge ``sobject``'s deleted records for good, as Salesforce does after 15 days (or
+        an admin's "Empty recycle bin"): queryAll and getDeleted no longer know them."""
+        objdef = self.object_def(sobject)
+        with self.lock:
+            table = self._tables[objdef.name]
+            gone = {i for i, r in table.items() if r.get("IsDeleted")}
+            for record_id in gone:
+                del table[record_id]
+            self.deleted_log[:] = [
+                d for d in self.deleted_log if not (d.sobject == objdef.name and d.id in gone)
+            ]
+        return len(gone)
+
     def set_system_fields(self, sobject: str, record_id: str, fields: Mapping[str, Any]) -> None:
         """Write fields as the platform would (no read-only checks), moving SystemModstamp only."""
         objdef = self.object_def(sobject)

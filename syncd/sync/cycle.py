@@ -26,6 +26,7 @@ from syncd.salesforce.errors import BudgetExhausted, ErrorKind, SalesforceError
 from syncd.sync.evaluate import EvaluationResult, evaluate_leads
 from syncd.sync.golive import shelve_for_shadow
 from syncd.sync.pull import PullResult, pull_object
+from syncd.sync.reconcile import reconcile_object
 from syncd.sync.writeback import WritebackResult, flush_outbox
 
 log = structlog.get_logger("syncd.cycle")
@@ -85,6 +86,7 @@ class CycleSummary:
     error_kind: str | None = None
     problems: list[str] = field(default_factory=list)
     transients: dict[str, int] = field(default_factory=dict)
+    reconciled: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -124,6 +126,7 @@ class CycleSummary:
             "shadow": self.shadow,
             "shadowed_writes": self.shadowed_writes,
             "transients": self.transients,
+            "reconciled": self.reconciled,
         }
 
 
@@ -174,6 +177,7 @@ def run_cycle(
     select: Callable[[datetime], set[str]] | None = None,
     job: str = "sync",
     gate: WriteGate | Callable[[], WriteGate] | None = None,
+    reconcile: bool = False,
 ) -> CycleSummary:
     """Run one cycle and record it; never raises for org, budget, owner or go-live trouble.
 
@@ -184,6 +188,7 @@ def run_cycle(
     ``gate`` (a :class:`WriteGate`, or :func:`syncd.sync.golive.write_gate` bound to the
     client, asked here so its one query counts in the run): SHADOW records every decision
     and sends nothing; REFUSED stops before the pull (status ``refused``) unless dry run.
+    ``reconcile`` adds the nightly Id comparison after the pull (see ``sync.reconcile``).
     """
     started = now()
     clock = _time.monotonic()
@@ -209,6 +214,8 @@ def run_cycle(
             stop,
             objects,
         )
+        if reconcile:
+            _reconcile_all(client, mirror, config, summary, pulls, bulk_query_threshold, now)
         _evaluate(mirror, config, summary, pulls, now(), dry_run, progress, select)
         _stop_here(stop)
         if summary.shadow:
@@ -359,24 +366,65 @@ def _pull_all(
             summary.echoes[sobject] = len(result.echo_ids)
         if result.used_bulk:
             summary.used_bulk.append(sobject)
-        if result.quarantined:
-            summary.quarantined += len(result.quarantined)
-            mirror.add_events(
-                [
-                    {
-                        "run_id": summary.run_id,
-                        "at": now(),
-                        "level": "warning",
-                        "kind": "quarantined",
-                        "record_id": bad.record_id[:18],
-                        "message": f"{bad.sobject} {bad.record_id} not stored: "
-                        f"{bad.field}: {bad.why}",
-                        "details": {"field": bad.field},
-                    }
-                    for bad in result.quarantined
-                ]
-            )
+        _quarantined(mirror, summary, result, now)
     return pulls
+
+
+def _quarantined(
+    mirror: Mirror, summary: CycleSummary, result: PullResult, now: Callable[[], datetime]
+) -> None:
+    if not result.quarantined:
+        return
+    summary.quarantined += len(result.quarantined)
+    mirror.add_events(
+        [
+            {
+                "run_id": summary.run_id,
+                "at": now(),
+                "level": "warning",
+                "kind": "quarantined",
+                "record_id": bad.record_id[:18],
+                "message": f"{bad.sobject} {bad.record_id} not stored: {bad.field}: {bad.why}",
+                "details": {"field": bad.field},
+            }
+            for bad in result.quarantined
+        ]
+    )
+
+
+def _reconcile_all(
+    client: OrgClient,
+    mirror: Mirror,
+    config: Config,
+    summary: CycleSummary,
+    pulls: dict[str, PullResult],
+    bulk_threshold: int,
+    now: Callable[[], datetime],
+) -> None:
+    """Every mapped object's Ids against the mirror; what moved is evaluated like a pull's."""
+    for sobject in SYNC_ORDER:
+        if sobject not in config.mappings.objects:
+            continue
+        drift, refetched = reconcile_object(
+            client,
+            mirror,
+            config.mappings[sobject],
+            run_id=summary.run_id,
+            now=now,
+            bulk_threshold=bulk_threshold,
+        )
+        summary.reconciled[sobject] = drift.counts()
+        pulled = pulls.setdefault(sobject, PullResult(sobject))
+        pulled.changed_ids |= refetched.changed_ids
+        _quarantined(mirror, summary, refetched, now)
+        mirror.add_event(
+            run_id=summary.run_id,
+            at=now(),
+            level="warning" if drift.found_anything else "info",
+            kind="reconcile",
+            message=drift.message(),
+            details=drift.counts(),
+        )
 
 
 def _evaluate(

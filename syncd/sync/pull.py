@@ -18,7 +18,7 @@ from syncd.config.fields import ObjectMapping
 from syncd.mirror import Mirror
 from syncd.ports import OrgReader, Progress
 from syncd.salesforce.records import BadRecord, RecordDecoder
-from syncd.salesforce.soql import datetime_literal
+from syncd.salesforce.soql import datetime_literal, in_list
 from syncd.sync.echo import STAMPS, is_echo, written_as
 
 __all__ = ["PullResult", "build_soql", "pull_object"]
@@ -143,6 +143,34 @@ def _echoes(mirror: Mirror, mapping: ObjectMapping, moved: dict[str, frozenset[s
         for i in candidates
         if i in values and is_echo(moved[i], values[i], written.get(i, {}), outputs)
     }
+
+
+def pull_ids(
+    client: OrgReader,
+    mirror: Mirror,
+    mapping: ObjectMapping,
+    ids: Iterable[str],
+    *,
+    run_id: str,
+    now: Callable[[], datetime],
+) -> PullResult:
+    """Read these records again by Id (the reconcile's drift) and store them; no watermark
+    moves: the incremental pull's own position is untouched."""
+    sobject = mapping.sobject
+    result = PullResult(sobject)
+    value_maps = {a: vm.apply for a, vm in mapping.value_maps.items()}
+    decoder = RecordDecoder(sobject, mapping.pull, mirror.column_kinds(sobject), value_maps)
+    fields = ", ".join(mapping.soql_fields())
+    extra = f" AND ({mapping.where})" if mapping.where else ""
+    for clause in in_list("Id", ids):
+        soql = f"SELECT {fields} FROM {sobject} WHERE {clause}{extra}"
+        for page in client.query_pages(soql):
+            result.pages += 1
+            rows = _decode(decoder, page, result)
+            changes = mirror.store_page(sobject, rows, now=now(), run_id=run_id, mark=None)
+            result.changed_ids.update(changes)
+            result.fetched += len(page)
+    return result
 
 
 def _batches(records: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
