@@ -173,33 +173,24 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Validate mappings/ and check them against the org's describe."""
         from syncd.domain.owners import OwnerDirectory
-        from syncd.salesforce.client import SalesforceClient
         from syncd.sync.check import check_directory, check_files
         from syncd.sync.owners_org import org_directory
+        from syncd.sync.runtime import recorded_client
 
         settings = settings_or_exit()
         if offline:
             _, result = check_files(settings.mappings_dir)
         else:
-            holder: dict[str, SalesforceClient] = {}
+            # Its calls count against syncd's share and are recorded as a "check" run.
+            with recorded_client(settings, job="check") as client:
 
-            def client() -> SalesforceClient:
-                if "client" not in holder:
-                    login = settings.require_salesforce()
-                    holder["client"] = SalesforceClient(login, api_version=settings.api_version)
-                return holder["client"]
+                def describe(sobject: str) -> dict[str, Any] | None:
+                    return client().describe(sobject)
 
-            def describe(sobject: str) -> dict[str, Any] | None:
-                return client().describe(sobject)
+                def directory() -> OwnerDirectory:
+                    return org_directory(client())
 
-            def directory() -> OwnerDirectory:
-                return org_directory(client())
-
-            try:
                 result = check_directory(settings.mappings_dir, describe, directory=directory)
-            finally:
-                if "client" in holder:
-                    holder["client"].close()
         if result.ok:
             typer.echo(result.summary)
             return
@@ -224,6 +215,7 @@ def register(app: typer.Typer) -> None:
         table = Table(title="sync runs")
         for col in (
             "run",
+            "job",
             "started (UTC)",
             "seconds",
             "status",
@@ -236,6 +228,7 @@ def register(app: typer.Typer) -> None:
         for run in runs:
             table.add_row(
                 run.id[:8],
+                str(run.counts.get("job", "sync")),
                 run.started_at.strftime("%Y-%m-%d %H:%M:%S"),
                 "-" if run.seconds is None else f"{run.seconds:.1f}",
                 run.status + (" (dry)" if run.dry_run else ""),

@@ -155,6 +155,10 @@ class Mirror:
         with self._tx() as c:
             return runs.api_calls_since(c, since)
 
+    def api_call_history(self, since: datetime) -> list[tuple[datetime, int]]:
+        with self._tx() as c:
+            return runs.api_call_history(c, since)
+
     def get_meta(self, key: str) -> dict[str, Any]:
         with self._tx() as c:
             return runs.get_meta(c, key)

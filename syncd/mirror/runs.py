@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
@@ -204,6 +204,16 @@ def api_calls_since(conn: Connection, since: datetime) -> int:
         select(func.coalesce(func.sum(RUNS.c.api_calls), 0)).where(RUNS.c.started_at >= since)
     ).scalar()
     return int(total or 0)
+
+
+def api_call_history(conn: Connection, since: datetime) -> list[tuple[datetime, int]]:
+    """(when, calls) of each run since ``since`` that made calls: the budget's rolling window
+    (a run's calls are dated by its end, so they leave the window no earlier than they should)."""
+    when = func.coalesce(RUNS.c.ended_at, RUNS.c.started_at)
+    rows = conn.execute(
+        select(when, RUNS.c.api_calls).where(RUNS.c.started_at >= since, RUNS.c.api_calls > 0)
+    )
+    return [(at if at.tzinfo else at.replace(tzinfo=UTC), int(n)) for at, n in rows]
 
 
 def get_meta(conn: Connection, key: str) -> dict[str, Any]:

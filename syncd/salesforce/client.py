@@ -147,9 +147,9 @@ class SalesforceClient(BulkApi):
             if kind == "limits":
                 budget.record(1)  # asking for the limit itself is always allowed
                 return
-            if budget.allowance() < 1:
+            if budget.allowance() < 1 and not budget.spent_by_known_limit():
                 # The first answer carried no Sforce-Limit-Info: ask /limits once instead of
-                # flying blind.
+                # flying blind. (A share already spent by the last known limit asks nothing.)
                 self.limits()
         budget.spend(1)
 

@@ -23,6 +23,7 @@ from syncd.mirror import Mirror
 from syncd.ops.logging import bind_run, unbind_run
 from syncd.ports import OrgClient, Progress
 from syncd.salesforce.errors import BudgetExhausted, ErrorKind, SalesforceError
+from syncd.sync.budget import remember_limit
 from syncd.sync.evaluate import EvaluationResult, evaluate_leads
 from syncd.sync.golive import shelve_for_shadow
 from syncd.sync.pull import PullResult, pull_object
@@ -267,6 +268,7 @@ def run_cycle(
         summary.seconds = _time.monotonic() - clock
         ended = now()
         with mirror.unit():
+            remember_limit(mirror, client, ended)
             mirror.finish_run(
                 run_id,
                 now=ended,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import structlog
 
@@ -20,6 +21,7 @@ from syncd.ports import Progress
 from syncd.salesforce.budget import ApiBudget
 from syncd.salesforce.client import SalesforceClient
 from syncd.settings import Settings
+from syncd.sync.budget import budget_for, remember_limit
 from syncd.sync.cycle import CycleSummary, run_cycle
 from syncd.sync.golive import write_gate
 
@@ -68,11 +70,71 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def mirror_exists(url: str) -> bool:
+    """Whether there is a mirror to record in (a SQLite file is never created by a reader)."""
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url.removeprefix("sqlite:///")).exists()
+    return True
+
+
+@contextmanager
+def recorded_client(settings: Settings, *, job: str) -> Iterator[Callable[[], SalesforceClient]]:
+    """A client, connected on first use, for a command outside a cycle (`syncd check`).
+
+    Its calls spend syncd's share like a cycle's (a spent share makes none) and are recorded
+    as a run of ``job`` in the mirror when one exists, so the next budget counts them.
+    """
+    mirror = Mirror.open(settings.database_url) if mirror_exists(settings.database_url) else None
+    started = _utcnow()
+    made: list[SalesforceClient] = []
+
+    def client() -> SalesforceClient:
+        if not made:
+            made.append(
+                SalesforceClient(
+                    settings.require_salesforce(),
+                    api_version=settings.api_version,
+                    budget=budget_for(settings, mirror),
+                )
+            )
+        return made[0]
+
+    status = "failed"
+    try:
+        yield client
+        status = "ok"
+    finally:
+        for one in made:
+            one.close()
+        if mirror is not None:
+            try:
+                if made and made[0].calls_made:
+                    _record_calls(mirror, made[0], job=job, status=status, started=started)
+            finally:
+                mirror.close()
+
+
+def _record_calls(
+    mirror: Mirror, client: SalesforceClient, *, job: str, status: str, started: datetime
+) -> None:
+    ended = _utcnow()
+    with mirror.unit():
+        run_id = mirror.start_run(now=started, dry_run=True)
+        remember_limit(mirror, client, ended)
+        mirror.finish_run(
+            run_id,
+            now=ended,
+            status=status,
+            counts={"job": job, "api_calls_by_kind": dict(client.calls_by_kind)},
+            api_calls=client.calls_made,
+            api_budget_left=None,
+        )
+
+
 def connect(settings: Settings, mirror: Mirror) -> tuple[SalesforceClient, ApiBudget]:
     """A client whose budget knows what syncd already spent in the last 24 hours."""
     login = settings.require_salesforce()
-    spent = mirror.api_calls_since(datetime.now(UTC) - timedelta(hours=24))
-    budget = ApiBudget(settings.api_budget_share, used_by_us_24h=spent)
+    budget = budget_for(settings, mirror)
     client = SalesforceClient(login, api_version=settings.api_version, budget=budget)
     return client, budget
 

@@ -84,3 +84,30 @@ def test_each_observation_replaces_our_estimate_of_org_usage() -> None:
     budget.observe(ApiUsage(used=995, max=1_000))
 
     assert budget.allowance() == 5
+
+
+def test_earlier_runs_leave_the_window_24_hours_after_them() -> None:
+    clock = FakeClock()
+    clock.now = 100_000.0
+    budget = ApiBudget(
+        0.01, history=[(clock.now - 23 * 3600, 60), (clock.now - 3600, 30)], clock=clock
+    )
+    budget.observe(ApiUsage(used=0, max=10_000))
+    assert budget.allowance() == 100 - 90
+
+    clock.now += 2 * 3600  # the older run is now 25 hours ago
+    assert budget.allowance() == 100 - 30
+
+
+def test_a_share_spent_by_the_last_known_limit_refuses_even_the_first_call() -> None:
+    budget = ApiBudget(0.10, history=[(FakeClock()(), 1_000)], known_max=10_000, clock=FakeClock())
+
+    assert budget.allowance() == 0
+    with pytest.raises(BudgetExhausted, match="is spent: 1000 calls in the last 24 h"):
+        budget.spend()
+
+
+def test_a_share_left_by_the_last_known_limit_allows_the_call_that_learns_todays() -> None:
+    budget = ApiBudget(0.10, history=[(FakeClock()(), 10)], known_max=10_000, clock=FakeClock())
+
+    assert budget.allowance() == 1
