@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -24,11 +25,15 @@ __all__ = ["register", "render_result"]
 
 
 def _events(console: Console) -> DemoEvents:
-    def started(instance: str, mirror: str) -> None:
+    def started(instance: str, mirror: str, status: str) -> None:
         console.print(f"simulator at {instance}; mirror at {mirror}")
+        console.print(
+            f"the daemon is running: its status page is at [bold]{status}[/bold] while the demo "
+            "runs (metrics at /metrics, health at /healthz)"
+        )
 
     def cycle_starting(number: int, total: int, clock: datetime) -> None:
-        console.rule(f"cycle {number} of {total} — org time {clock:%a %d %b %H:%M} UTC")
+        console.rule(f"day {number} of {total}: fast sync at org time {clock:%a %d %b %H:%M} UTC")
 
     def cycle_done(summary: CycleSummary) -> None:
         render_summary(summary, console)
@@ -43,7 +48,7 @@ def _events(console: Console) -> DemoEvents:
 def _table(console: Console, title: str, counts: dict[str, int], column: str) -> None:
     if not counts:
         return
-    table = Table(title=title)
+    table = Table(title=title, min_width=len(title) + 4)
     table.add_column("owner")
     table.add_column(column, justify="right")
     for owner, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -51,37 +56,75 @@ def _table(console: Console, title: str, counts: dict[str, int], column: str) ->
     console.print(table)
 
 
+def failed_runs(result: DemoResult) -> list[CycleSummary]:
+    """Runs that went wrong; one the demo's own stop interrupted at the end is not one."""
+    return [c for c in result.runs if c.status not in ("ok", "interrupted")]
+
+
+# open: waiting for the first touch; met: touched in time; breached: not.
+SLA_ORDER = ("open", "met", "breached")
+
+
 def render_result(result: DemoResult, console: Console) -> None:
-    ok = [c for c in result.cycles if c.status == "ok"]
     console.rule("[bold]what happened")
-    writes = sum(c.writeback.records_written for c in result.cycles)
-    fields = sum(c.writeback.fields_written for c in result.cycles)
-    tasks = sum(c.writeback.tasks_created for c in result.cycles)
-    calls = sum(c.api_calls for c in result.cycles)
+    writes = sum(c.writeback.records_written for c in result.runs)
+    fields = sum(c.writeback.fields_written for c in result.runs)
+    tasks = sum(c.writeback.tasks_created for c in result.runs)
+    calls = sum(c.api_calls for c in result.runs)
+    jobs = Counter(c.job for c in result.runs)
+    failed = len(failed_runs(result))
     console.print(
-        f"{len(ok)} of {len(result.cycles)} cycles ok; {result.leads_scored:,} leads "
-        f"scored; {writes:,} lead updates ({fields:,} fields) and {tasks} handoff "
-        f"tasks written; {calls} API calls by syncd ({result.sim_api_calls} seen by the org)"
+        f"{len(result.runs)} daemon runs ("
+        + ", ".join(f"{n} {job}" for job, n in sorted(jobs.items()))
+        + f"), {'all ok' if not failed else f'{failed} failed (see `syncd logs`)'}; "
+        f"{result.leads_scored:,} leads scored; {writes:,} lead updates ({fields:,} "
+        f"fields) and {tasks} Tasks written; {calls} API calls by syncd "
+        f"({result.sim_api_calls} seen by the org)"
     )
+    _table(console, "MQLs handed off, by owner", result.handoffs_by_owner, "handoffs")
+    _table(console, "recycled back to nurture (not handoffs)", result.recycled_to, "leads")
+    if result.sla:
+        table = Table(title="follow-up SLA, by state", min_width=28)
+        table.add_column("state")
+        table.add_column("leads", justify="right")
+        for state in SLA_ORDER:
+            if state in result.sla:
+                table.add_row(state, str(result.sla[state]))
+        for state, n in sorted(result.sla.items()):
+            if state not in SLA_ORDER:
+                table.add_row(state, str(n))
+        console.print(table)
+    if result.queue_reasons:
+        table = Table(title="why leads went to a queue instead of a rep")
+        table.add_column("why")
+        table.add_column("leads", justify="right")
+        for why, n in sorted(result.queue_reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            table.add_row(why, str(n))
+        console.print(table)
     if result.decisions_by_kind:
         console.print(
             "decisions recorded (each with its reasons): "
             + ", ".join(f"{kind} {n}" for kind, n in sorted(result.decisions_by_kind.items()))
         )
-    _table(console, "MQLs handed off, by owner", result.handoffs_by_owner, "handoffs")
-    _table(console, "recycled back to nurture", result.recycled_to, "leads")
-    per_cycle = ", ".join(str(c.api_calls) for c in result.cycles)
+    per_run = ", ".join(str(c.api_calls) for c in result.cycles)
     console.print(
-        f"API calls per cycle: {per_cycle} (an idle cycle costs about one query per synced object)"
+        f"API calls per fast run: {per_run} (the first pulls the whole org; after that about "
+        "one query per object, plus the writes)"
+    )
+    explain = (
+        f"  syncd explain {result.example_lead}   # why this lead got its score, owner and SLA\n"
+        if result.example_lead
+        else ""
     )
     console.print(
         "\n[bold]try next[/bold]\n"
         f"  export SYNCD_DATABASE_URL=sqlite:///{result.workdir}/syncd.db\n"
-        "  syncd runs                      # the runs you just watched\n"
+        + explain
+        + "  syncd runs                      # every run the daemon recorded\n"
         "  syncd logs                      # warnings and per-record errors\n"
-        "  syncd sim serve --leads 5000    # a simulated org of your own, then:\n"
-        "  export SYNCD_SF_INSTANCE_URL=... SYNCD_SF_ACCESS_TOKEN=...  REQUESTS_CA_BUNDLE=...\n"
-        "  syncd check && syncd sync --once --dry-run\n"
+        "  syncd report --out report       # the handover report (report/report.html)\n"
+        "  syncd sim serve --leads 5000 > sim.log &   # a simulated org of your own, then:\n"
+        '  eval "$(syncd sim env)" && syncd check && syncd run   # the daemon, page on :8765\n'
         "  edit mappings/policy.yaml (scoring, routing, SLA) and run again\n"
         f"(the demo's files stay in {result.workdir}; delete the folder when done;\n"
         " if `syncd` is not found, run `. .venv/bin/activate` first)"
@@ -106,6 +149,9 @@ def register(app: typer.Typer) -> None:
         settings = settings_or_exit(json_logs=False)
         # The summary tables say what happened; per-cycle log lines would only repeat them.
         configure_logging(json=False, level=logging.WARNING)
+        # The demo's 2 s ticks outrun a first pull by design; "skipped: already running" is
+        # how the daemon coalesces, not news for someone watching the demo.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         console = Console()
         console.print(f"[bold]syncd demo[/bold]: seeding a simulated org with {leads:,} leads…")
         # Kept after the demo so `syncd runs` / `syncd logs` can read the mirror it made.
@@ -120,5 +166,5 @@ def register(app: typer.Typer) -> None:
             events=_events(console),
         )
         render_result(result, console)
-        if any(c.status != "ok" for c in result.cycles):
+        if result.timed_out or not result.cycles or failed_runs(result):
             raise typer.Exit(Exit.FAILURE)

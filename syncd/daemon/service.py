@@ -33,6 +33,7 @@ from syncd.ops.http import OpsApp, OpsServer, is_loopback
 from syncd.ops.metrics import Metrics
 from syncd.ports import OrgClient
 from syncd.settings import Settings
+from syncd.sync.cycle import CycleSummary
 from syncd.sync.runtime import connect, open_mirror, take_over
 
 __all__ = ["Daemon", "OrgConnector"]
@@ -66,8 +67,11 @@ class Daemon:
         now: Callable[[], datetime] = _utcnow,
         connect_org: OrgConnector = _connect_org,
         serve_http: bool = True,
+        on_run: Callable[[str, CycleSummary], None] | None = None,
     ) -> None:
         self.settings, self.now, self._connect_org = settings, now, connect_org
+        # Told of every recorded job run (the demo prints them as they happen).
+        self._on_run = on_run
         self.stopping = threading.Event()
         self.specs: dict[str, JobSpec] = {s.name: s for s in job_specs(settings)}
         self.board = JobBoard()
@@ -229,6 +233,8 @@ class Daemon:
                 api_calls=summary.api_calls,
                 budget_left=summary.budget_left,
             )
+            if self._on_run is not None:
+                self._on_run(name, summary)
         record = self.board.finished(name, self.now(), status, error)
         if status in _RETRY_STATUSES:
             self._retry_later(name, record.failures_in_a_row)

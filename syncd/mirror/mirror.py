@@ -26,6 +26,7 @@ from syncd.domain.sla import TouchRule
 from syncd.mirror import (
     ledger,
     outbox,
+    outcome_reads,
     reads,
     reconcile,
     records,
@@ -399,6 +400,11 @@ class Mirror:
         with self._tx() as c:
             row = c.execute(select(state.STATES).where(state.STATES.c.lead_id == lead_id)).first()
             return None if row is None else dict(row._mapping)
+
+    def outcome(self) -> outcome_reads.Outcome:
+        """What the handover came to (decisions, SLA states, queue reasons, an example)."""
+        with self._tx() as c:
+            return outcome_reads.outcome(c)
 
     # -- reconcile and housekeeping -------------------------------------------------------
 

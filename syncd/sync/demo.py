@@ -1,14 +1,16 @@
 """`syncd demo`: the whole handover against a seeded simulator org, in a few minutes.
 
-Starts the simulator over HTTPS in a folder with a SQLite mirror beside it, runs a few sync
-cycles while simulated reps work their leads (the org clock moves a day between cycles so
-SLAs come due), and returns what happened for the face to show.
+Starts the simulator over HTTPS in a folder with a SQLite mirror beside it and runs the daemon
+itself (its jobs on short intervals, its status page on a free port) while simulated reps work
+their leads: after each fast run the org clock moves a day, so SLAs come due and the SLA sweep
+acts on them. Returns what happened for the face to show.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,9 +19,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from syncd.config import load_config
+from syncd.daemon.service import Daemon
+from syncd.domain.queue_reasons import why_queued
+from syncd.mirror import Mirror
 from syncd.settings import Secret, SessionLogin, Settings
 from syncd.sync.cycle import CycleSummary
-from syncd.sync.runtime import open_mirror, sync_once
+from syncd.sync.runtime import open_mirror
 
 __all__ = ["CLOCK_STEP", "DEFAULT_CYCLES", "DEFAULT_LEADS", "DemoResult", "run_demo"]
 
@@ -41,6 +47,13 @@ class DemoResult:
     workdir: Path | None = None
     instance_url: str = ""
     database_url: str = ""
+    status_url: str = ""
+    # Every job run the daemon recorded (fast, sla, recycle, ...), in order.
+    runs: list[CycleSummary] = field(default_factory=list)
+    sla: dict[str, int] = field(default_factory=dict)  # SLA state -> leads
+    queue_reasons: dict[str, int] = field(default_factory=dict)  # why -> leads sent to a queue
+    example_lead: str | None = None  # a lead handed to a rep, for `syncd explain`
+    timed_out: bool = False
 
 
 def default_mappings_dir(settings: Settings) -> Path:
@@ -76,7 +89,7 @@ def _rep_behaviour(handle: Any, seed: int) -> Any:
 class DemoEvents:
     """What the face is told while the demo runs."""
 
-    started: Callable[[str, str], None] = lambda instance, mirror: None
+    started: Callable[[str, str, str], None] = lambda instance, mirror, status: None
     cycle_starting: Callable[[int, int, datetime], None] = lambda n, total, clock: None
     cycle_done: Callable[[CycleSummary], None] = lambda summary: None
     reps_worked: Callable[[timedelta, dict[str, int]], None] = lambda step, actions: None
@@ -91,6 +104,8 @@ def run_demo(
     workdir: Path,
     events: DemoEvents | None = None,
 ) -> DemoResult:
+    """The daemon itself (`syncd run`, short intervals) against a seeded simulator: after each
+    fast run the org's clock moves a day and the simulated reps work their leads."""
     from syncd.simulator.server import start_simulator
 
     say = events or DemoEvents()
@@ -99,45 +114,106 @@ def run_demo(
         leads=leads, seed=seed, workdir=workdir, connection_file=workdir / "sim-connection.json"
     )
     try:
-        demo_settings = Settings(
-            database_url=f"sqlite:///{workdir / 'syncd.db'}",
-            mappings_dir=default_mappings_dir(settings),
-            salesforce=SessionLogin(handle.instance_url, Secret(handle.access_token)),
-            api_version=settings.api_version,
-            api_budget_share=settings.api_budget_share,
-            bulk_query_threshold=settings.bulk_query_threshold,
-            bulk_write_threshold=settings.bulk_write_threshold,
-            lookback_seconds=settings.lookback_seconds,
-        )
+        demo_settings = _demo_settings(settings, handle, workdir)
         result.instance_url, result.database_url = handle.instance_url, demo_settings.database_url
-        say.started(handle.instance_url, demo_settings.database_url)
         reps = _rep_behaviour(handle, seed)
+        finished = threading.Event()
+
+        def on_run(job: str, summary: CycleSummary) -> None:
+            # Called on the daemon's job thread, between jobs: the clock moves while no job
+            # runs, so no run straddles a simulated day.
+            result.runs.append(summary)
+            if job != "fast" or finished.is_set():
+                return
+            _tally(result, summary)
+            say.cycle_done(summary)
+            if len(result.cycles) >= cycles:
+                finished.set()
+                return
+            handle.admin.advance_clock(CLOCK_STEP)
+            if reps is not None:
+                tick = reps.tick(handle.org.clock())
+                actions = getattr(tick, "counts", None) or getattr(tick, "__dict__", {})
+                worked = {k: v for k, v in dict(actions).items() if isinstance(v, int)}
+                result.rep_actions.update(worked)
+                say.reps_worked(CLOCK_STEP, worked)
+            say.cycle_starting(len(result.cycles) + 1, cycles, handle.org.clock())
+
         with _ca_bundle(handle.ca_bundle):
-            for number in range(1, cycles + 1):
-                say.cycle_starting(number, cycles, handle.org.clock())
-                summary = sync_once(demo_settings, dry_run=False, now=handle.org.clock)
-                result.cycles.append(summary)
-                for owner, n in summary.evaluation.handoffs_by_owner.items():
-                    result.handoffs_by_owner[owner] = result.handoffs_by_owner.get(owner, 0) + n
-                for owner, n in summary.evaluation.recycled_to.items():
-                    result.recycled_to[owner] = result.recycled_to.get(owner, 0) + n
-                for kind, n in summary.evaluation.ledger_by_kind.items():
-                    result.decisions_by_kind[kind] = result.decisions_by_kind.get(kind, 0) + n
-                say.cycle_done(summary)
-                if summary.status != "ok" or number == cycles:
-                    continue
-                handle.admin.advance_clock(CLOCK_STEP)
-                if reps is not None:
-                    tick = reps.tick(handle.org.clock())
-                    actions = getattr(tick, "counts", None) or getattr(tick, "__dict__", {})
-                    worked = {k: v for k, v in dict(actions).items() if isinstance(v, int)}
-                    result.rep_actions.update(worked)
-                    say.reps_worked(CLOCK_STEP, worked)
+            daemon = Daemon(
+                demo_settings,
+                load_config(demo_settings.mappings_dir),
+                now=handle.org.clock,
+                on_run=on_run,
+            )
+            runner = threading.Thread(target=daemon.run, name="syncd-demo-daemon", daemon=True)
+            status_url = daemon.http.url + "/" if daemon.http is not None else ""
+            result.status_url = status_url
+            say.started(handle.instance_url, demo_settings.database_url, status_url)
+            say.cycle_starting(1, cycles, handle.org.clock())
+            runner.start()
+            try:
+                if not finished.wait(timeout=FAST_RUN_TIMEOUT * cycles):
+                    result.timed_out = True
+            finally:
+                daemon.request_stop()
+                runner.join(timeout=60)
         result.sim_api_calls = int(handle.admin.api_calls)
         with open_mirror(demo_settings) as mirror:
-            from syncd.mirror.models import LeadState
-
-            result.leads_scored = mirror.count(LeadState)
+            _read_outcome(mirror, result)
     finally:
         handle.stop()
     return result
+
+
+# The demo's daemon ticks fast so a few simulated days pass in a minute or two.
+DEMO_FAST_SECONDS = 2
+FAST_RUN_TIMEOUT = 600.0
+
+
+def _demo_settings(settings: Settings, handle: Any, workdir: Path) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{workdir / 'syncd.db'}",
+        mappings_dir=default_mappings_dir(settings),
+        salesforce=SessionLogin(handle.instance_url, Secret(handle.access_token)),
+        api_version=settings.api_version,
+        api_budget_share=settings.api_budget_share,
+        bulk_query_threshold=settings.bulk_query_threshold,
+        bulk_write_threshold=settings.bulk_write_threshold,
+        lookback_seconds=settings.lookback_seconds,
+        http_host="127.0.0.1",
+        http_port=0,  # any free port: the status page's address is printed
+        fast_interval_seconds=DEMO_FAST_SECONDS,
+        sla_sweep_seconds=DEMO_FAST_SECONDS,
+        recycle_interval_seconds=DEMO_FAST_SECONDS * 5,
+        report_dir=workdir / "reports",
+    )
+
+
+def _tally(result: DemoResult, summary: CycleSummary) -> None:
+    result.cycles.append(summary)
+    for owner, n in summary.evaluation.handoffs_by_owner.items():
+        result.handoffs_by_owner[owner] = result.handoffs_by_owner.get(owner, 0) + n
+    for owner, n in summary.evaluation.recycled_to.items():
+        result.recycled_to[owner] = result.recycled_to.get(owner, 0) + n
+
+
+def _read_outcome(mirror: Mirror, result: DemoResult) -> None:
+    """What the mirror says after the demo: every job's decisions, SLA outcomes, queue
+    reasons and a lead worth explaining."""
+    from syncd.mirror.models import LeadState
+
+    result.leads_scored = mirror.count(LeadState)
+    found = mirror.outcome()
+    result.decisions_by_kind = found.decisions_by_kind
+    result.sla = found.sla_states
+    groups = (why_queued(r) for r in found.queue_reasons)
+    result.queue_reasons = dict(Counter(g for g in groups if g is not None))
+    result.example_lead = found.example_lead
+    # Every job's handoffs, not only the fast runs' (the SLA sweep reassigns breaches).
+    result.handoffs_by_owner, result.recycled_to = {}, {}
+    for summary in result.runs:
+        for owner, n in summary.evaluation.handoffs_by_owner.items():
+            result.handoffs_by_owner[owner] = result.handoffs_by_owner.get(owner, 0) + n
+        for owner, n in summary.evaluation.recycled_to.items():
+            result.recycled_to[owner] = result.recycled_to.get(owner, 0) + n
