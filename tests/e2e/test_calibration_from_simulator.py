@@ -23,7 +23,7 @@ from syncd.simulator.server import SimulatorHandle, start_simulator
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 TRUTH = OutcomeSeed(weights=PRESETS["default"])
-LEADS = 5_000
+LEADS = 4_000
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # a Monday afternoon
 
 
