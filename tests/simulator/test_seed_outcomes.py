@@ -3,12 +3,19 @@ hit rates, and outcomes from known weights that reps play once the org clock rea
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from syncd.config import load_config
 from syncd.domain.model import Activity, ActivityKind, CampaignResponse
@@ -175,3 +182,49 @@ def test_weights_parse_from_text_or_a_preset_and_unknown_rules_are_refused() -> 
         _seeded(OutcomeSeed(weights={"bought a yacht": 1.0}), 10, 1)
     with pytest.raises(ValueError, match="hit rates for rules without a weight"):
         OutcomeSeed(weights={"demo request": 1.0}, hit_rates={"blog": 0.2})
+
+
+def _serve(*args: str) -> subprocess.Popen[str]:
+    code = "from syncd.simulator.cli import sim_app; sim_app()"
+    env = {k: v for k, v in os.environ.items() if k != "REQUESTS_CA_BUNDLE"}
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def test_sim_serve_seeds_outcomes_that_the_rep_tick_plays_after_the_clock_moves(
+    tmp_path: Path,
+) -> None:
+    connection_file = tmp_path / "sim-connection.json"
+    outcomes = ("--outcome-weights", "default", "--outcome-delay-minutes", "60")
+    process = _serve("--leads", "200", *outcomes, "--connection-file", str(connection_file))
+    try:
+        deadline = time.monotonic() + 60
+        while not connection_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        connection = json.loads(connection_file.read_text())
+        admin = f"{connection['instance_url']}/__sim"
+        with requests.Session() as session:
+            session.trust_env = False
+            session.verify = connection["ca_bundle"]
+            early = session.post(f"{admin}/reps/tick").json()["result"]
+            session.post(f"{admin}/clock/advance", json={"seconds": 3 * 3600})
+            late = session.post(f"{admin}/reps/tick").json()["result"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, _ = process.communicate(timeout=30)
+    assert early["outcomes_played"] == 0
+    assert late["outcomes_played"] == 200
+    assert late["pending"] == 0
+    assert "Outcomes: true weights {'C-level title': 2.0" in stdout
+
+
+def test_sim_serve_refuses_weights_it_cannot_seed() -> None:
+    process = _serve("--leads", "10", "--outcome-weights", "bought a yacht=1")
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert "no way to seed rule(s) 'bought a yacht'" in stderr
