@@ -159,6 +159,10 @@ class OutcomePlan:
     def pending(self) -> int:
         return len(self.outcomes) - len(self.played)
 
+    def retire(self) -> None:
+        """Play nothing more (the org was reseeded: these leads are gone)."""
+        self.played.update(o.lead_id for o in self.outcomes)
+
 
 def parse_weights(text: str) -> dict[str, float]:
     """``'demo request=1.8,C-level title=1.2'`` (or a preset name) as rule -> weight."""
@@ -288,14 +292,14 @@ def _lead_row(
         domain = _domain(company, ".com")
         row["Email"] = f"{local}@{'example.com' if domain in _FREE_MAIL else domain}"
     row["Description"] = None
-    ts = created
+    # Every lead starts open in the queue: syncd scores it before anyone acts on it.
     row.update(
         Status=OPEN_STATUS,
         OwnerId=people.unassigned_queue,
         CreatedById=people.automation,
         LastModifiedById=people.automation,
-        LastModifiedDate=ts,
-        SystemModstamp=ts,
+        LastModifiedDate=created,
+        SystemModstamp=created,
     )
     return row
 

@@ -318,6 +318,9 @@ class Simulator:
         """Replace the org's data with a freshly generated one (same ids for the same seed)."""
         seed_module = importlib.import_module("syncd.simulator.seed")
         with self.org.lock:
+            if self.outcomes is not None:
+                self.outcomes.retire()  # its leads are about to go
+                self.outcomes = None
             self.org.clear()
             # The API sessions belong to the integration user, whose id survives clear().
             summary = seed_module.generate_org(self.org, leads=leads, seed=seed, now=self.org.now())

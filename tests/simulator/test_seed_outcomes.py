@@ -23,6 +23,7 @@ from syncd.domain.policy import Policy
 from syncd.simulator.org import Org
 from syncd.simulator.outcomes import CONVERT, PRESETS, parse_weights, play_outcomes
 from syncd.simulator.seed import OutcomeSeed, SeedSummary, generate_org
+from syncd.simulator.server import start_simulator
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
@@ -228,3 +229,16 @@ def test_sim_serve_refuses_weights_it_cannot_seed() -> None:
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 2
     assert "no way to seed rule(s) 'bought a yacht'" in stderr
+
+
+def test_a_reseed_retires_the_outcomes_of_the_leads_it_replaced() -> None:
+    truth = OutcomeSeed(weights={"demo request": 1.0}, delay=timedelta(minutes=1))
+    with start_simulator(leads=30, seed=2, now=NOW, outcomes=truth) as handle:
+        plan = handle.sim.outcomes
+        assert plan is not None
+        handle.sim.reseed(30, 2)
+        handle.admin.advance_clock(timedelta(hours=1))
+        assert handle.sim.reps_tick is not None
+        assert handle.sim.reps_tick(handle.org)["outcomes_played"] == 0
+        assert handle.sim.outcomes is None
+        assert plan.pending == 0
