@@ -10,6 +10,7 @@ import shlex
 import signal
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -57,7 +58,8 @@ def serve(
         typer.Option("--production", help="Serve a production org (Organization.IsSandbox false)."),
     ] = False,
     rep_tick_seconds: Annotated[
-        float, typer.Option(help="Seconds between rep-behaviour ticks (with --reps).")
+        float,
+        typer.Option(help="Seconds between rep ticks (with --reps or --outcome-weights)."),
     ] = 30.0,
     token_ttl_calls: Annotated[
         int | None, typer.Option(help="Expire a session after this many calls.")
@@ -80,14 +82,46 @@ def serve(
         Path | None,
         typer.Option(help="PEM public key that verifies JWT bearer assertions (RS256)."),
     ] = None,
+    outcome_weights: Annotated[
+        str | None,
+        typer.Option(
+            help="Seed calibration leads whose outcomes follow these true rule weights: "
+            "'demo request=1.4,C-level title=2.0,...' or a preset ('default'). Reps play "
+            "each outcome on a tick once the org's clock passes it.",
+        ),
+    ] = None,
+    outcome_hit_rate: Annotated[
+        float, typer.Option(help="Share of leads matching each weighted rule.")
+    ] = 0.35,
+    outcome_intercept: Annotated[
+        float, typer.Option(help="Log-odds of converting for a lead matching no rule.")
+    ] = -2.0,
+    outcome_delay_minutes: Annotated[
+        float,
+        typer.Option(help="Org-clock minutes after seeding before reps play outcomes (to 2x)."),
+    ] = 720.0,
 ) -> None:
     """Seed an org, serve it over HTTPS and write the connection file; runs until Ctrl-C."""
+    # The seed's modules (Faker, holidays) load only when serving, not for `syncd --help`.
+    from syncd.simulator.outcomes import parse_weights
+    from syncd.simulator.seed import OutcomeSeed
+
     try:
         faults = FaultSettings(
             latency_ms=latency_ms,
             error_503_rate=error_503_rate,
             lock_row_rate=lock_row_rate,
             seed=seed,
+        )
+        outcomes = (
+            None
+            if outcome_weights is None
+            else OutcomeSeed(
+                weights=parse_weights(outcome_weights),
+                hit_rate=outcome_hit_rate,
+                intercept=outcome_intercept,
+                delay=timedelta(minutes=outcome_delay_minutes),
+            )
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
@@ -99,27 +133,40 @@ def serve(
     # A file left by an earlier simulator must not be read as this one's while it seeds.
     connection_file.unlink(missing_ok=True)
     started = time.perf_counter()
-    handle = start_simulator(
-        oauth=oauth,
-        port=port,
-        leads=leads,
-        seed=seed,
-        connection_file=connection_file,
-        daily_budget=daily_budget,
-        token_ttl_calls=token_ttl_calls,
-        token_ttl_seconds=token_ttl_seconds,
-        faults=faults,
-        reps=reps,
-        assignment_rule=assignment_rule,
-        production=production,
-        workdir=connection_file.resolve().parent / ".sim-ca",
-    )
+    try:
+        handle = start_simulator(
+            outcomes=outcomes,
+            oauth=oauth,
+            port=port,
+            leads=leads,
+            seed=seed,
+            connection_file=connection_file,
+            daily_budget=daily_budget,
+            token_ttl_calls=token_ttl_calls,
+            token_ttl_seconds=token_ttl_seconds,
+            faults=faults,
+            reps=reps,
+            assignment_rule=assignment_rule,
+            production=production,
+            workdir=connection_file.resolve().parent / ".sim-ca",
+        )
+    except ValueError as exc:  # an outcome rule the simulator cannot seed
+        raise typer.BadParameter(str(exc)) from None
     # The seeded org lives as long as this process: keep the garbage collector from walking
     # its millions of objects in the middle of requests (a served page paid ~100 ms for it).
     gc.freeze()
     elapsed = time.perf_counter() - started
     typer.echo(f"Simulator listening on {handle.instance_url} ({leads} leads, {elapsed:.1f} s)")
     typer.echo(f"Org: {'production' if production else 'sandbox'}")
+    if handle.sim.outcomes is not None:
+        plan = handle.sim.outcomes
+        rates = ", ".join(f"{r} {v:.0%}" for r, v in plan.hit_rates().items())
+        typer.echo(
+            f"Outcomes: true weights {dict(plan.truth.weights)}; rules matched: {rates}; "
+            f"{sum(o.converted for o in plan.outcomes)} of {len(plan.outcomes)} leads convert. "
+            f"Reps play them from {min(o.due for o in plan.outcomes):%Y-%m-%d %H:%M} UTC "
+            f"(org clock; POST /__sim/clock/advance, then /__sim/reps/tick)"
+        )
     typer.echo(f"Connection file: {connection_file.resolve()}")
     typer.echo(f"CA bundle: {handle.ca_bundle}  (export REQUESTS_CA_BUNDLE={handle.ca_bundle})")
     typer.echo(f"Admin API: {handle.instance_url}/__sim/stats")
@@ -131,8 +178,9 @@ def serve(
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while not stop.wait(rep_tick_seconds if reps else 3600):
-            if reps and handle.sim.reps_tick is not None:
+        ticking = reps or outcomes is not None
+        while not stop.wait(rep_tick_seconds if ticking else 3600):
+            if ticking and handle.sim.reps_tick is not None:
                 handle.sim.reps_tick(handle.org)
     except KeyboardInterrupt:
         pass

@@ -16,25 +16,29 @@ combined from those pools with one ``random.Random`` and bulk-loaded with ``Org.
 from __future__ import annotations
 
 import gc
+import importlib
 import math
 import random
 import re
 import time as _time
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import holidays
 from faker import Faker
 
 from syncd.simulator.org import Org
 from syncd.simulator.schema import INDUSTRIES
+
+if TYPE_CHECKING:
+    from syncd.simulator.outcomes import OutcomePlan
 
 T = TypeVar("T")
 
@@ -380,6 +384,7 @@ _COUNTRIES: tuple[tuple[_Country, float], ...] = (
     ),
 )  # fmt: skip
 _COUNTRY = _Pick(_COUNTRIES)
+_COUNTRY_BY_KEY = {c.key: c for c, _ in _COUNTRIES}
 
 _UPPER = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
@@ -478,8 +483,11 @@ class LeadFactory:
             self._ascii[name] = found
         return found
 
-    def row(self, rng: random.Random, created: datetime) -> dict[str, Any]:
-        country: _Country = _COUNTRY(rng)
+    def row(
+        self, rng: random.Random, created: datetime, *, country_key: str | None = None
+    ) -> dict[str, Any]:
+        """A lead row; ``country_key`` ("US", "FR"...) fixes its country (cities, locale)."""
+        country: _Country = _COUNTRY(rng) if country_key is None else _COUNTRY_BY_KEY[country_key]
         city = _one(rng, country.cities)
         pool = self._pools[country.locale]
         first: str | None = _one(rng, pool.first_names)
@@ -1174,6 +1182,7 @@ class SeedSummary:
     converted_lead_ids: tuple[str, ...]
     merged_lead_ids: tuple[str, ...]
     seconds: float = field(default=0.0, compare=False)
+    outcomes: OutcomePlan | None = field(default=None, compare=False)
 
 
 @contextmanager
@@ -1220,13 +1229,20 @@ def _business_moment(ts: int, rng: random.Random, earliest: int, latest: int) ->
     return max(earliest, min(moment, latest))
 
 
-def generate_org(org: Org, *, leads: int, seed: int, now: datetime) -> SeedSummary:
+def generate_org(
+    org: Org, *, leads: int, seed: int, now: datetime, outcomes: OutcomeSeed | None = None
+) -> SeedSummary:
     """Fill ``org`` with a seeded, realistic org of ``leads`` leads as of ``now``.
 
     Deterministic: the same ``seed`` and ``now`` on a fresh ``Org`` give identical
     records and ids. Leads, activities, campaign members, conversions and merges are
     dated within the 90 days before ``now``; users, queues and calendars predate them.
     Holds ``org.lock`` throughout.
+
+    With ``outcomes``, the leads are calibration leads instead (``syncd.simulator.outcomes``):
+    each matches the scoring rules ``outcomes.weights`` names with their hit rates and no
+    other rule of the default policy, all are open, and ``SeedSummary.outcomes`` holds the
+    outcome each will reach when reps play it (``play_outcomes``).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -1245,23 +1261,20 @@ def generate_org(org: Org, *, leads: int, seed: int, now: datetime) -> SeedSumma
         org.load("Holiday", holiday_rows(now.year, furniture_created))
         campaigns = _load_campaigns(org, now, users.marketing, rng)
 
-        plans, lead_rows = _plan_leads(rng, factory, leads, now_ts, users)
-        _assign_owners(plans, lead_rows, rng, users, nurture_q, unassigned_q, now_ts)
-        lead_ids = org.load("Lead", lead_rows)
-        del lead_rows
-        _load_members(org, rng, plans, lead_ids, campaigns, now_ts)
-        merged = _merge_duplicates(org, rng, plans, lead_ids, users.admin, now_ts)
-        converted = _convert(org, rng, plans, lead_ids)
-        for plan, lead_id in zip(plans, lead_ids, strict=True):
-            if not plan.activity_who:
-                plan.activity_who = lead_id
-        for lead_id, plan in zip(lead_ids, plans, strict=True):
-            if lead_id in merged:
-                # Merging moved the loser's activities to the survivor.
-                plan.activity_who = plans[plan.duplicate_of].activity_who
-        tasks, events = _activities(rng, plans, users, campaigns, now_ts)
-        org.load("Task", tasks)
-        org.load("Event", events)
+        plan: OutcomePlan | None = None
+        if outcomes is None:
+            converted, merged_ids = _realistic_leads(
+                org, rng, factory, leads, now_ts, users, (nurture_q, unassigned_q), campaigns
+            )
+        else:
+            # Leads whose records carry known rules and whose outcomes follow known weights.
+            module = importlib.import_module("syncd.simulator.outcomes")
+            people = module.People(users.reps, users.automation, unassigned_q)
+            plan = module.seed_leads(
+                org, rng, factory, outcomes, leads=leads, now=now, people=people,
+                webinars=[(c.id, c.start) for c in campaigns if c.type == "Webinar"],
+            )  # fmt: skip
+            converted, merged_ids = [], []
         counts = {name: org.count(name) for name in org.schema}
     return SeedSummary(
         seed=seed,
@@ -1279,9 +1292,42 @@ def generate_org(org: Org, *, leads: int, seed: int, now: datetime) -> SeedSumma
         business_hours_id=hours_id,
         campaign_ids=tuple(c.id for c in campaigns),
         converted_lead_ids=tuple(converted),
-        merged_lead_ids=tuple(lead_id for lead_id in lead_ids if lead_id in merged),
+        merged_lead_ids=tuple(merged_ids),
         seconds=_time.perf_counter() - started,
+        outcomes=plan,
     )
+
+
+def _realistic_leads(
+    org: Org,
+    rng: random.Random,
+    factory: LeadFactory,
+    leads: int,
+    now_ts: int,
+    users: _Users,
+    queues: tuple[str, str],
+    campaigns: list[_Campaign],
+) -> tuple[list[str], list[str]]:
+    """The messy leads, members, merges, conversions and activities; (converted, merged)."""
+    nurture_q, unassigned_q = queues
+    plans, lead_rows = _plan_leads(rng, factory, leads, now_ts, users)
+    _assign_owners(plans, lead_rows, rng, users, nurture_q, unassigned_q, now_ts)
+    lead_ids = org.load("Lead", lead_rows)
+    del lead_rows
+    _load_members(org, rng, plans, lead_ids, campaigns, now_ts)
+    merged = _merge_duplicates(org, rng, plans, lead_ids, users.admin, now_ts)
+    converted = _convert(org, rng, plans, lead_ids)
+    for plan, lead_id in zip(plans, lead_ids, strict=True):
+        if not plan.activity_who:
+            plan.activity_who = lead_id
+    for lead_id, plan in zip(lead_ids, plans, strict=True):
+        if lead_id in merged:
+            # Merging moved the loser's activities to the survivor.
+            plan.activity_who = plans[plan.duplicate_of].activity_who
+    tasks, events = _activities(rng, plans, users, campaigns, now_ts)
+    org.load("Task", tasks)
+    org.load("Event", events)
+    return converted, [lead_id for lead_id in lead_ids if lead_id in merged]
 
 
 def _plan_leads(
@@ -1606,14 +1652,39 @@ def _sales_touches(
 class OutcomeSeed:
     """Conversion that depends on known true rule weights.
 
-    Each lead matches each named rule with probability ``hit_rate``; it converts with
-    probability ``1 / (1 + exp(-(intercept + sum of the weights of the rules it matched))``.
-    A calibration that reads these outcomes back must find the weights' order.
+    Each lead matches each named rule with probability ``hit_rates[rule]`` (else
+    ``hit_rate``), independently of the other rules; it converts with probability
+    ``1 / (1 + exp(-(intercept + sum of the weights of the rules it matched))``. A
+    calibration that reads these outcomes back must find the weights' order.
+
+    Given to ``generate_org(..., outcomes=...)``, the org's own records carry the rules
+    (titles, emails, industries, form fills, webinar attendance: see
+    ``syncd.simulator.outcomes``) and reps play each lead's outcome ``delay`` (up to twice
+    that) after the seed's ``now``, on the org's clock.
     """
 
     weights: Mapping[str, float]
     intercept: float = -2.0
     hit_rate: float = 0.35
+    hit_rates: Mapping[str, float] = field(default_factory=dict)
+    delay: timedelta = timedelta(hours=12)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.hit_rates) - set(self.weights))
+        if unknown:
+            raise ValueError(f"hit rates for rules without a weight: {', '.join(unknown)}")
+        for rule in self.weights:
+            if not 0.0 < self.rate(rule) < 1.0:
+                raise ValueError(f"hit rate of {rule!r} must be between 0 and 1")
+
+    def rate(self, rule: str) -> float:
+        """How often a lead matches ``rule``."""
+        return self.hit_rates.get(rule, self.hit_rate)
+
+    def conversion(self, matched: Iterable[str]) -> float:
+        """The chance that a lead matching ``matched`` (rules of ``weights``) converts."""
+        logit = self.intercept + sum(self.weights[r] for r in matched)
+        return 1 / (1 + math.exp(-logit))
 
 
 @dataclass(frozen=True)
@@ -1629,9 +1700,8 @@ def seed_outcomes(truth: OutcomeSeed, *, leads: int, seed: int) -> list[SeededOu
     rules = sorted(truth.weights)
     out = []
     for i in range(leads):
-        matched = frozenset(r for r in rules if rng.random() < truth.hit_rate)
-        logit = truth.intercept + sum(truth.weights[r] for r in matched)
-        converted = rng.random() < 1 / (1 + math.exp(-logit))
+        matched = frozenset(r for r in rules if rng.random() < truth.rate(r))
+        converted = rng.random() < truth.conversion(matched)
         out.append(SeededOutcome(f"00Q{i:015d}", matched, converted))
     return out
 

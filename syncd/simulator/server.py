@@ -73,6 +73,7 @@ class Simulator:
         self.rest = RestApi(org, self.faults, self.stats)
         self.bulk = BulkApi(org, self.rest, self.stats)
         self.reps_tick = reps_tick
+        self.outcomes: Any = None  # the seeded outcome plan (syncd.simulator.outcomes), if any
         self.instance_url = ""
         self.connection: dict[str, str] = {}
 
@@ -318,6 +319,9 @@ class Simulator:
         """Replace the org's data with a freshly generated one (same ids for the same seed)."""
         seed_module = importlib.import_module("syncd.simulator.seed")
         with self.org.lock:
+            if self.outcomes is not None:
+                self.outcomes.retire()  # its leads are about to go
+                self.outcomes = None
             self.org.clear()
             # The API sessions belong to the integration user, whose id survives clear().
             summary = seed_module.generate_org(self.org, leads=leads, seed=seed, now=self.org.now())
@@ -473,6 +477,7 @@ def start_simulator(
     org: Org | None = None,
     now: datetime | None = None,
     workdir: Path | None = None,
+    outcomes: Any = None,
 ) -> SimulatorHandle:
     """Build (and seed, when ``leads`` > 0) an org and serve it over HTTPS in a thread.
 
@@ -480,23 +485,36 @@ def start_simulator(
     start (the seed spreads data over the 90 days before it). ``assignment_rule`` is the
     org's active lead assignment rule, which re-owns API-written leads to the Unassigned
     queue unless the request sends ``Sforce-Auto-Assign: FALSE``. The org is a sandbox
-    unless ``production`` (its Organization record's ``IsSandbox``).
+    unless ``production`` (its Organization record's ``IsSandbox``). ``outcomes`` (an
+    ``OutcomeSeed``) seeds calibration leads whose outcomes follow known rule weights; the
+    rep tick (``/__sim/reps/tick``, and ``sim.reps_tick``) plays those that are due, and
+    ``sim.outcomes`` holds the plan.
     """
     if org is None:
         org = Org(clock=SimClock(now))
     org.assignment_rule_active = assignment_rule
     if production:
         org.set_sandbox(False)
+    plan: Any = None
     if leads > 0:
         seed_module = importlib.import_module("syncd.simulator.seed")
-        seed_module.generate_org(org, leads=leads, seed=seed, now=org.now())
+        summary = seed_module.generate_org(
+            org, leads=leads, seed=seed, now=org.now(), outcomes=outcomes
+        )
+        plan = summary.outcomes
+    elif outcomes is not None:
+        raise ValueError("outcomes need seeded leads (leads > 0)")
     # The write log starts empty once the org is served: seeding and test setup are not
     # writes a client made.
     org.writes.reset()
-    reps_tick: RepsTick | None = None
+    ticks: list[RepsTick] = []
     if reps:
         reps_module = importlib.import_module("syncd.simulator.reps")
-        reps_tick = _reps_ticker(reps_module, org, seed)
+        ticks.append(_reps_ticker(reps_module, org, seed))
+    if plan is not None:
+        # The reps play each lead's seeded outcome once the org's clock reaches it.
+        ticks.append(importlib.import_module("syncd.simulator.outcomes").outcome_ticker(plan))
+    reps_tick = _combined(ticks)
     sim = Simulator(
         org,
         daily_budget=daily_budget,
@@ -506,8 +524,15 @@ def start_simulator(
         oauth=oauth,
         reps_tick=reps_tick,
     )
+    sim.outcomes = plan
     path = Path(connection_file) if connection_file is not None else None
     return SimulatorHandle(sim, host=host, port=port, workdir=workdir, connection_file=path)
+
+
+def _combined(ticks: list[RepsTick]) -> RepsTick | None:
+    if len(ticks) <= 1:
+        return ticks[0] if ticks else None
+    return lambda org: [tick(org) for tick in ticks]
 
 
 def _reps_ticker(module: Any, org: Org, seed: int) -> RepsTick:
