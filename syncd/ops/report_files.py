@@ -77,12 +77,18 @@ def _charts(report: Report) -> list[tuple[str, str]]:
     ax.legend(fontsize="small")
     charts.append(("Speed to lead", _png(fig)))
 
-    fig, ax = plt.subplots(figsize=(7, 3.2))
-    names = [r.name for r in report.reps]
-    ax.bar(names, [r.handoffs for r in report.reps], label="handoffs", color="#a0aec0")
-    ax.bar(names, [r.accepted for r in report.reps], label="accepted", color="#2f855a")
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    # Reps with nothing to show would only crowd the names of those who have.
+    reps = [r for r in report.reps if r.handoffs or r.accepted]
+    names = [r.name for r in reps]
+    ax.bar(names, [r.handoffs for r in reps], label="handoffs", color="#a0aec0")
+    ax.bar(names, [r.accepted for r in reps], label="accepted", color="#2f855a")
     ax.set_title("Per rep: handoffs and accepted")
+    ax.tick_params(axis="x", labelrotation=35, labelsize="small")
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
     ax.legend(fontsize="small")
+    fig.tight_layout()
     charts.append(("Per rep", _png(fig)))
     return charts
 

@@ -3,7 +3,8 @@
 Starts the simulator over HTTPS in a folder with a SQLite mirror beside it and runs the daemon
 itself (its jobs on short intervals, its status page on a free port) while simulated reps work
 their leads: after each fast run the org clock moves a day, so SLAs come due and the SLA sweep
-acts on them. Returns what happened for the face to show.
+acts on them. The org's clock starts on Monday of last week, so the days the demo plays make
+a complete week for `syncd report`. Returns what happened for the face to show.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,11 @@ def run_demo(
     say = events or DemoEvents()
     result = DemoResult(workdir=workdir)
     handle = start_simulator(
-        leads=leads, seed=seed, workdir=workdir, connection_file=workdir / "sim-connection.json"
+        leads=leads,
+        seed=seed,
+        workdir=workdir,
+        connection_file=workdir / "sim-connection.json",
+        now=demo_start(datetime.now(UTC)),
     )
     try:
         demo_settings = _demo_settings(settings, handle, workdir)
@@ -169,6 +174,15 @@ def run_demo(
 # The demo's daemon ticks fast so a few simulated days pass in a minute or two.
 DEMO_FAST_SECONDS = 2
 FAST_RUN_TIMEOUT = 600.0
+
+
+def demo_start(now: datetime) -> datetime:
+    """Monday of last week, 09:00 UTC: the demo's days fall in a complete week, so
+    `syncd report` afterwards has the handovers it just made to show."""
+    monday = (now - timedelta(days=now.weekday() + 7)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    return monday
 
 
 def _demo_settings(settings: Settings, handle: Any, workdir: Path) -> Settings:

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser import DOCS, rendered_dom, screenshot
+from syncd_e2e import MAPPINGS
 
 pytestmark = pytest.mark.e2e
 
@@ -57,3 +59,23 @@ def test_the_lead_it_suggests_explaining_is_explained(demo: Demo) -> None:
     explained = syncd("explain", found.group(1), env=env)
     assert explained.returncode == 0, explained.stderr
     assert found.group(1) in explained.stdout
+
+
+@pytest.mark.browser
+def test_the_report_on_the_demos_mirror_shows_its_handovers_in_chromium(demo: Demo) -> None:
+    _, folder = demo
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCD_")}
+    env["SYNCD_DATABASE_URL"] = f"sqlite:///{folder / 'syncd.db'}"
+    env["SYNCD_MAPPINGS_DIR"] = str(MAPPINGS)
+    report = syncd("report", "--out", str(folder / "report"), env=env)
+    assert report.returncode == 0, report.stderr
+    newest = re.search(r"week of \S+: (\d+) MQLs", report.stdout)
+    assert newest is not None
+    assert int(newest.group(1)) > 0  # the demo's days are last week's
+
+    url = (folder / "report" / "report.html").as_uri()
+    dom = rendered_dom(url)
+    assert "Handover report" in dom
+    assert dom.count("data:image/png;base64,") == 4
+    shot = screenshot(url, DOCS / "report-demo.png", height=3000)
+    assert shot.stat().st_size > 20_000
