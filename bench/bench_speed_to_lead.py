@@ -19,6 +19,7 @@ import argparse
 import logging
 import os
 import random
+import shutil
 import statistics
 import tempfile
 import threading
@@ -27,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
+import yaml
 
 from syncd.config import load_config
 from syncd.daemon.jobs import JobContext, run_job
@@ -75,6 +77,28 @@ def handed_off(handle: SimulatorHandle, lead_id: str, handoff_keys: set[str]) ->
     )
 
 
+def bench_mappings(handle: SimulatorHandle, folder: Path) -> Path:
+    """The default mappings with every active rep in one uncapped pool: speed to lead is
+    timed to a rep (owner, SLA due, handoff Task). With the default caps the backfill's own
+    handoffs fill every rep's day, and later MQLs go to a queue, which gets no Task."""
+    target = folder / "mappings"
+    shutil.copytree(MAPPINGS, target)
+    policy = yaml.safe_load((target / "policy.yaml").read_text())
+    reps = sorted(
+        u["Username"]
+        for u in handle.org.records("User")
+        if u.get("IsActive") and u.get("Department") == "Sales" and u.get("ManagerId")
+    )
+    policy["routing"] = {
+        "timezone": policy["routing"].get("timezone", "UTC"),
+        "fallback_queue": "Unassigned_Queue",
+        "pools": {"everyone": {"members": [{"user": r} for r in reps]}},
+        "rules": [{"name": "Everyone", "to": {"pool": "everyone"}}],
+    }
+    (target / "policy.yaml").write_text(yaml.safe_dump(policy, sort_keys=False))
+    return target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=3000)
@@ -90,12 +114,13 @@ def main() -> None:
         tempfile.TemporaryDirectory() as tmp,
     ):
         os.environ["REQUESTS_CA_BUNDLE"] = handle.ca_bundle
+        mappings = bench_mappings(handle, Path(tmp))
         settings = Settings(
             database_url=f"sqlite:///{tmp}/bench.db",
-            mappings_dir=MAPPINGS,
+            mappings_dir=mappings,
             salesforce=SessionLogin(handle.instance_url, Secret(handle.access_token)),
         )
-        daemon = Daemon(settings, load_config(MAPPINGS), now=handle.org.clock, serve_http=False)
+        daemon = Daemon(settings, load_config(mappings), now=handle.org.clock, serve_http=False)
         runner = threading.Thread(target=daemon.run, name="bench-daemon")
         runner.start()
         try:
@@ -166,7 +191,7 @@ def main() -> None:
         ctx = JobContext(
             settings, mirror, client, budget.allowance, lambda: False, handle.org.clock, True
         )
-        slow = run_job("slow", ctx, load_config(MAPPINGS))
+        slow = run_job("slow", ctx, load_config(mappings))
         client.close()
         mirror.close()
 
@@ -176,6 +201,8 @@ def main() -> None:
     fast_idle = statistics.mean(idle) if idle else float("nan")
     slow_calls = slow.api_calls if slow is not None else 0
     print(f"events: {len(created)} created, {len(done)} handed off, {missing} not within 10 min")
+    if not latencies:
+        raise SystemExit("no event was handed off: nothing to time")
     print()
     print("| measure | value |")
     print("|---|---|")

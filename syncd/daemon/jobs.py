@@ -7,7 +7,8 @@
 - ``slow``: users, queues, campaigns, business hours and holidays; decides nothing itself.
 - ``sla``: no pull at all; only the leads whose SLA fell due (the (sla_state, sla_due)
   index), so a breach is acted on within a minute even when nothing changed in the org.
-- ``recycle``: no pull; every open MQL is looked at, so stale ones go back to nurture on time.
+- ``recycle``: no pull; the leads whose next deadline came (no-touch, working window; the
+  lead_state ``recheck_at`` index), so stale ones go back to nurture on time.
 - ``reconcile`` (nightly): every object pulled, then a full Id comparison per object (missed
   deletes marked, drift read again, findings recorded as run events), then a full rescore.
 - ``housekeeping`` (nightly, after reconcile): run events older than the retention go, and
@@ -27,7 +28,6 @@ import structlog
 
 from syncd.config import Config
 from syncd.domain.golive import WriteGate
-from syncd.domain.lifecycle import OPEN_STAGES
 from syncd.mirror import Mirror
 from syncd.ports import OrgClient
 from syncd.settings import Settings
@@ -157,7 +157,7 @@ def run_job(name: str, ctx: JobContext, config: Config) -> CycleSummary | None:
         objects = ()
 
         def select(now: datetime) -> set[str]:
-            return set(mirror.open_due_for_recheck([s.value for s in OPEN_STAGES], now))
+            return set(mirror.due_for_recheck(now))
 
     elif name == "reconcile":
         objects, select = None, lambda _now: mirror.live_lead_ids()

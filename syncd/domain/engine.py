@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from syncd.domain.calendar import BusinessCalendar
-from syncd.domain.engine_followup import follow_up
+from syncd.domain.engine_followup import follow_up, recheck_at
 from syncd.domain.engine_handoff import (
     inactive_owner,
     maybe_qualify,
@@ -102,6 +102,7 @@ def evaluate(
     if run.stage in QUALIFIED and (run.state.peak_score or 0) < score.total:
         run.state = replace(run.state, peak_score=score.total)
     if run.stage in (Stage.CONVERTED, Stage.DISQUALIFIED):
+        run.state = replace(run.state, recheck_at=None)  # final: no clock runs any more
         return _decision(run, writable=False)
     _hygiene(run, ctx)
     inactive_owner(run)
@@ -111,6 +112,7 @@ def evaluate(
         take_mql(run, run.set_to_mql, first_seen=run.first_sight)
     elif run.stage in QUALIFIED:
         follow_up(run, activities)
+    run.state = replace(run.state, recheck_at=recheck_at(run, activities))
     return _decision(run, writable=True)
 
 

@@ -6,29 +6,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from syncd.domain.calendar import BusinessCalendar, business_time_between
 from syncd.domain.engine_handoff import placeholders, reassign
 from syncd.domain.engine_run import Run, fmt_business
-from syncd.domain.lifecycle import (
-    Actor,
-)
+from syncd.domain.lifecycle import OPEN_STAGES, Actor
 from syncd.domain.model import (
     Activity,
     LedgerKind,
     Stage,
     TaskToCreate,
 )
-from syncd.domain.recycle import found_in_stage, recycle_reason
+from syncd.domain.recycle import found_in_stage, no_touch_deadline, recycle_reason
 from syncd.domain.sla import owner_touches, sla_status
 
 
-def follow_up(run: Run, activities: Sequence[Activity]) -> None:
-    """Measure the first touch, then recycle, else escalate a missed first response."""
+def _touches(run: Run, activities: Sequence[Activity]) -> tuple[list[datetime], datetime | None]:
+    """The owner's touches since the handoff, and the last touch that counts for recycling."""
     policy = run.policy
     state = run.state
     handoff_at = state.handoff_at or state.stage_entered_at or run.now
-    calendar = run.cal()
     touches = owner_touches(activities, run.owner_id, handoff_at, run.now, policy.sla.touches)
     last_touch = touches[-1] if touches else None
     if found_in_stage(state):
@@ -37,6 +35,35 @@ def follow_up(run: Run, activities: Sequence[Activity]) -> None:
             activities, run.owner_id, run.lead.created_at, run.now, policy.sla.touches
         )
         last_touch = history[-1] if history else None
+    return list(touches), last_touch
+
+
+def recheck_at(run: Run, activities: Sequence[Activity]) -> datetime | None:
+    """The next moment a clock could change this lead's decision with nothing else moving:
+    the no-touch deadline, the end of the MQL's working window, its SLA falling due."""
+    if run.stage not in OPEN_STAGES:
+        return None
+    state, policy = run.state, run.policy
+    _, last_touch = _touches(run, activities)
+    moments = [no_touch_deadline(run.stage, state, last_touch, policy.recycle)]
+    if run.stage is Stage.MQL and state.handoff_at is not None:
+        if policy.recycle.after_working_window:
+            # Until the window's end is computed, the earliest it can be: business time
+            # never runs faster than the clock.
+            moments.append(state.window_end or state.handoff_at + policy.sla.touches.window)
+        if state.first_touch_at is None and state.sla_breached_handoff < state.handoff_count:
+            moments.append(state.sla_due)
+    future = [m for m in moments if m is not None and m > run.now]
+    return min(future) if future else None
+
+
+def follow_up(run: Run, activities: Sequence[Activity]) -> None:
+    """Measure the first touch, then recycle, else escalate a missed first response."""
+    policy = run.policy
+    state = run.state
+    handoff_at = state.handoff_at or state.stage_entered_at or run.now
+    calendar = run.cal()
+    touches, last_touch = _touches(run, activities)
     if state.first_touch_at is None and touches:
         first = touches[0]
         took = business_time_between(handoff_at, first, calendar)

@@ -143,6 +143,8 @@ class LeadState:
     `lapsed_owner_ids` are reps who let the lead go stale (not chosen again if avoidable).
     `hygiene_flags` are the flags already reported (so they are reported once).
     `rejected_status` is an org Status we refused as an invalid move (reported once).
+    `recheck_at` is the next moment a clock could change the decision by itself (SLA due,
+    working-window end, no-touch deadline): the sweeps look again then, not on a timer.
     """
 
     stage: Stage | None = None
@@ -161,6 +163,7 @@ class LeadState:
     hygiene_flags: tuple[str, ...] = ()
     rejected_status: str | None = None
     stage_history: tuple[tuple[str, str], ...] = ()
+    recheck_at: datetime | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready data for the mirror."""
@@ -181,6 +184,7 @@ class LeadState:
             "hygiene_flags": list(self.hygiene_flags),
             "rejected_status": self.rejected_status,
             "stage_history": [list(pair) for pair in self.stage_history],
+            "recheck_at": _iso(self.recheck_at),
         }
 
     @classmethod
@@ -211,6 +215,7 @@ class LeadState:
             hygiene_flags=tuple(str(x) for x in flags),
             rejected_status=None if rejected is None else str(rejected),
             stage_history=tuple(_pair(p) for p in history),
+            recheck_at=_dt(data.get("recheck_at")),
         )
 
 

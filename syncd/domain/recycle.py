@@ -14,7 +14,13 @@ from datetime import datetime, timedelta
 
 from syncd.domain.model import LeadState, Stage
 
-__all__ = ["RecyclePolicy", "found_in_stage", "recycle_reason", "requalify_reason"]
+__all__ = [
+    "RecyclePolicy",
+    "found_in_stage",
+    "no_touch_deadline",
+    "recycle_reason",
+    "requalify_reason",
+]
 
 _DEFAULT_STAGES = frozenset({Stage.MQL, Stage.SAL, Stage.COULD_NOT_REACH})
 
@@ -56,23 +62,44 @@ def recycle_reason(
         return None
     if policy.could_not_reach and stage is Stage.COULD_NOT_REACH:
         return "marked could not reach"
-    # The clock starts at the later of the handoff and the stage entry: a person's move (to
-    # SAL, say) is a touch of theirs; a lead first seen in sales' hands has no handoff.
-    marks = [t for t in (state.handoff_at, state.stage_entered_at) if t is not None]
-    start = max(marks) if marks else None
-    entered_last = start is not None and start == state.stage_entered_at != state.handoff_at
-    if policy.no_touch_days is not None and start is not None:
-        touched = last_touch_at is not None and (found_in_stage(state) or last_touch_at >= start)
-        since = last_touch_at if touched and last_touch_at is not None else start
-        idle = now - since
+    since = _no_touch_since(state, last_touch_at)
+    if policy.no_touch_days is not None and since is not None:
+        start, what = since
+        idle = now - start
         if idle >= timedelta(days=policy.no_touch_days):
-            what = "last owner touch" if touched else "stage entry" if entered_last else "handoff"
             return f"no owner touch for {idle.days} days (since {what})"
     # The working window judges an MQL sales has not accepted yet; once a person accepted
     # or qualified the lead, only their own touches (no_touch_days) can send it back.
     if policy.after_working_window and window_missed and stage is Stage.MQL:
         return "working window ended without the required touches"
     return None
+
+
+def no_touch_deadline(
+    stage: Stage, state: LeadState, last_touch_at: datetime | None, policy: RecyclePolicy
+) -> datetime | None:
+    """When "no owner touch for N days" would recycle this lead if nothing else happens."""
+    if stage not in policy.applies_to or policy.no_touch_days is None:
+        return None
+    since = _no_touch_since(state, last_touch_at)
+    return None if since is None else since[0] + timedelta(days=policy.no_touch_days)
+
+
+def _no_touch_since(
+    state: LeadState, last_touch_at: datetime | None
+) -> tuple[datetime, str] | None:
+    """Where the no-touch clock starts, and what it starts from."""
+    # The clock starts at the later of the handoff and the stage entry: a person's move (to
+    # SAL, say) is a touch of theirs; a lead first seen in sales' hands has no handoff.
+    marks = [t for t in (state.handoff_at, state.stage_entered_at) if t is not None]
+    if not marks:
+        return None
+    start = max(marks)
+    entered_last = start == state.stage_entered_at != state.handoff_at
+    touched = last_touch_at is not None and (found_in_stage(state) or last_touch_at >= start)
+    if touched and last_touch_at is not None:
+        return last_touch_at, "last owner touch"
+    return start, "stage entry" if entered_last else "handoff"
 
 
 def requalify_reason(

@@ -229,11 +229,9 @@ class Mirror:
         with self._tx() as c:
             return state.sla_due_before(c, moment)
 
-    def open_due_for_recheck(self, stages: Iterable[str], evaluated_before: datetime) -> list[str]:
+    def due_for_recheck(self, now: datetime) -> list[str]:
         with self._tx() as c:
-            return state.open_due_for_recheck(c, stages, evaluated_before)
-
-    # --- evaluation inputs and results -------------------------------------------------------
+            return state.due_for_recheck(c, now)
 
     def org_context(self, open_statuses: Iterable[str] = ()) -> OrgContext:
         """What evaluation needs from the mirror besides the leads; ``open_statuses`` (folded

@@ -224,10 +224,14 @@ class LeadState(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     policy_version: Mapped[str | None] = mapped_column(String(64))
     evaluated_at: Mapped[datetime | None]
+    # The next moment a clock could change the decision (the engine's LeadState.recheck_at).
+    recheck_at: Mapped[datetime | None]
 
     __table_args__ = (
         # The SLA sweep reads only what is due: open SLAs by due time.
         Index(None, "sla_state", "sla_due"),
+        # Rechecks read only the leads whose next deadline has come.
+        Index(None, "recheck_at"),
         # The recycle sweep reads qualified stages by last owner touch.
         Index(None, "stage", "last_owner_touch_at"),
     )

@@ -10,15 +10,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, case, func, or_, select
+from sqlalchemy import Connection, Table, case, func, select
 
 from syncd.mirror.models import LeadState, RoutingStateRow
 from syncd.mirror.reads import LEADS, QUEUES, USERS
 from syncd.mirror.util import chunked, insert_for, json_safe
 
 __all__ = [
+    "due_for_recheck",
     "load_routing_state",
-    "open_due_for_recheck",
     "owner_board",
     "save_lead_states",
     "save_routing_state",
@@ -53,14 +53,9 @@ def sla_due_before(conn: Connection, moment: datetime) -> list[str]:
     return [str(i) for i in conn.scalars(stmt)]
 
 
-def open_due_for_recheck(
-    conn: Connection, stages: Iterable[str], evaluated_before: datetime
-) -> list[str]:
-    """Open leads not evaluated since ``evaluated_before`` (recycle and escalation clocks)."""
-    stmt = select(STATES.c.lead_id).where(
-        STATES.c.stage.in_(list(stages)),
-        or_(STATES.c.evaluated_at.is_(None), STATES.c.evaluated_at < evaluated_before),
-    )
+def due_for_recheck(conn: Connection, now: datetime) -> list[str]:
+    """Leads whose next deadline (no-touch, working window, SLA) has come, by the index."""
+    stmt = select(STATES.c.lead_id).where(STATES.c.recheck_at <= now)
     return [str(i) for i in conn.scalars(stmt)]
 
 
@@ -177,6 +172,7 @@ def state_row(
         "extra": st.to_dict(),
         "policy_version": decision.policy_version,
         "evaluated_at": now,
+        "recheck_at": st.recheck_at,
     }
 
 
@@ -185,7 +181,7 @@ def retire(conn: Connection, lead_id: str, now: datetime) -> None:
     conn.execute(
         STATES.update()
         .where(STATES.c.lead_id == lead_id)
-        .values(stage=DELETED_STAGE, sla_state=None, evaluated_at=now)
+        .values(stage=DELETED_STAGE, sla_state=None, evaluated_at=now, recheck_at=None)
     )
 
 

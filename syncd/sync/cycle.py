@@ -49,7 +49,6 @@ SYNC_ORDER = (
 )
 RESCORE_KEY = "full_rescore"
 RESCORE_EVERY = timedelta(hours=24)  # so decay reaches every lead at least daily
-RECHECK_OPEN_AFTER = timedelta(minutes=15)
 
 
 class Interrupted(Exception):
@@ -154,10 +153,9 @@ def leads_to_evaluate(
     member_ids = pulls["CampaignMember"].changed_ids if "CampaignMember" in pulls else set()
     ids |= mirror.leads_touched_by(activity_ids, member_ids)
     ids |= set(mirror.sla_due_before(now))
-    # Open leads are looked at again regularly so recycle and escalation happen on time.
-    ids |= set(
-        mirror.open_due_for_recheck([s.value for s in OPEN_STAGES], now - RECHECK_OPEN_AFTER)
-    )
+    # Leads whose next deadline came (no-touch, working window): found by the index, so
+    # recycle and escalation happen on time without re-reading every open lead.
+    ids |= set(mirror.due_for_recheck(now))
     return ids, False
 
 
