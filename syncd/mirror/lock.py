@@ -176,7 +176,11 @@ class AdvisoryLock(_Base):
                     "SELECT a.application_name FROM pg_locks l "
                     "JOIN pg_stat_activity a ON a.pid = l.pid "
                     "WHERE l.locktype = 'advisory' AND l.granted "
-                    "AND l.objid = :lo AND l.classid = :hi"
+                    "AND l.objid = :lo AND l.classid = :hi "
+                    # Advisory locks are per database: another mirror on the same server
+                    # holds its own, and is not this one's writer.
+                    "AND l.database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database())"
                 ),
                 {"lo": ADVISORY_KEY & 0xFFFFFFFF, "hi": ADVISORY_KEY >> 32},
             ).scalar()

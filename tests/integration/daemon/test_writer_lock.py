@@ -81,3 +81,24 @@ def test_a_run_left_running_by_a_dead_writer_is_closed_as_killed(database_url: s
     assert run is not None
     assert run.status == "killed"
     assert run.ended_at is not None
+
+
+def test_a_writer_of_another_mirror_on_the_same_server_is_not_this_ones(
+    postgres_admin: str,
+) -> None:
+    from conftest import _drop_postgres_database, _fresh_postgres_database
+
+    made = [_fresh_postgres_database(postgres_admin) for _ in range(2)]
+    base = postgres_admin.rsplit("/", 1)[0]
+    (first, _), (second, _) = made
+    holder = _holder_process(f"{base}/{first}")
+    try:
+        other = writer_lock(f"{base}/{second}")
+        assert other.holder() is None
+        other.acquire()  # advisory locks are per database: the other mirror's is no bar
+        assert other.held
+        other.dispose()
+    finally:
+        _end(holder)
+        for name, admin in made:
+            _drop_postgres_database(admin, name)
