@@ -63,17 +63,20 @@ def main() -> None:
         profile.dump_stats(str(args.out))
     stats = pstats.Stats(profile)
     total = sum(v[3] for k, v in stats.stats.items() if k[2] == "sync_once")  # type: ignore[attr-defined]
-    print(f"first cycle at {args.leads:,} leads: {summary.status}, {summary.api_calls} calls, "
-          f"wall {wall:.1f} s, process CPU {cpu:.1f} s (simulator included), "
-          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
-          "(simulator included)")
+    print(
+        f"first cycle at {args.leads:,} leads: {summary.status}, {summary.api_calls} calls, "
+        f"wall {wall:.1f} s, process CPU {cpu:.1f} s (simulator included), "
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+        "(simulator included)"
+    )
     print()
     print("| phase | cumulative s | share |")
     print("|---|---:|---:|")
     for name, (module, func) in {k: v.split(":*") for k, v in PHASES.items()}.items():
         func = func.strip("()")
         cum = sum(
-            v[3] for k, v in stats.stats.items()  # type: ignore[attr-defined]
+            v[3]
+            for k, v in stats.stats.items()  # type: ignore[attr-defined]
             if k[0].endswith(module) and k[2] == func
         )
         print(f"| {name} | {cum:.1f} | {cum / total:.0%} |")

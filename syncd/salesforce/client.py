@@ -285,6 +285,18 @@ class SalesforceClient(BulkApi):
             headers["Sforce-Query-Options"] = f"batchSize={batch_size}"
         endpoint = "queryAll" if include_deleted else "query"
         body = self._json("GET", endpoint, kind="query", params={"q": soql}, headers=headers)
+        yield from self._pages(body, headers)
+
+    def query_pages_sized(
+        self, soql: str, *, include_deleted: bool = False
+    ) -> tuple[int, Iterator[list[Record]]]:
+        """The query's ``totalSize`` and its pages: the first page is read now (one call), so
+        the size decides REST or Bulk without a separate ``COUNT()`` call."""
+        endpoint = "queryAll" if include_deleted else "query"
+        body = self._json("GET", endpoint, kind="query", params={"q": soql})
+        return int(body.get("totalSize", 0)), self._pages(body, {})
+
+    def _pages(self, body: dict[str, Any], headers: dict[str, str]) -> Iterator[list[Record]]:
         while True:
             yield [strip_attributes(r) for r in body.get("records", [])]
             next_url = body.get("nextRecordsUrl")

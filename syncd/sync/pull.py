@@ -87,19 +87,20 @@ def pull_object(
     decoder = RecordDecoder(sobject, mapping.pull, mirror.column_kinds(sobject), value_maps)
 
     expected: int | None = None
-    if result.full:
-        # Only a backfill pays for a count: it decides between REST paging and a Bulk job.
-        count_where = f" WHERE {mapping.where}" if mapping.where else ""
-        expected = client.count(f"SELECT COUNT() FROM {sobject}{count_where}")
-        result.used_bulk = expected >= bulk_threshold
-    if progress is not None:
-        progress.start(f"pull {sobject}", expected)
-
     pages: Iterator[list[dict[str, Any]]]
-    if result.used_bulk:
-        pages = _batches(client.bulk_query(soql, include_deleted=True))
+    if result.full:
+        # A backfill decides between REST paging and a Bulk job by the query's size: its
+        # first REST page says it (totalSize), so no COUNT() call is spent on it; for a big
+        # object that one page is the price of asking, and Bulk reads everything.
+        expected, rest = client.query_pages_sized(soql, include_deleted=True)
+        result.used_bulk = expected >= bulk_threshold
+        pages = (
+            _batches(client.bulk_query(soql, include_deleted=True)) if result.used_bulk else rest
+        )
     else:
         pages = client.query_pages(soql, include_deleted=True)
+    if progress is not None:
+        progress.start(f"pull {sobject}", expected)
     for page in pages:
         result.pages += 1
         rows = _decode(decoder, page, result)

@@ -52,6 +52,13 @@ def test_first_cycle_mirrors_the_whole_org(org: SimulatorHandle, database_url: s
     }
 
 
+def test_the_backfill_learns_each_objects_size_from_its_first_page(
+    org: SimulatorHandle, database_url: str
+) -> None:
+    first = cycle(settings_for(org, database_url), org)
+    assert "count" not in first.api_calls_by_kind  # no COUNT() query per object
+
+
 def test_next_cycle_rereads_what_it_wrote_and_writes_nothing(
     org: SimulatorHandle, database_url: str
 ) -> None:

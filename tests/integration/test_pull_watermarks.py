@@ -31,9 +31,10 @@ class FakeOrg:
         for i in range(0, len(self.rows), self.page):
             yield self.rows[i : i + self.page]
 
-    def count(self, soql: str) -> int:
-        self.queries.append(soql)
-        return len(self.rows)
+    def query_pages_sized(
+        self, soql: str, *, include_deleted: bool = False
+    ) -> tuple[int, Iterator[list[dict[str, Any]]]]:
+        return len(self.rows), self.query_pages(soql, include_deleted=include_deleted)
 
     def bulk_query(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
         raise AssertionError("no bulk below the threshold")

@@ -83,6 +83,25 @@ def test_query_pages_follows_next_records_url_over_three_pages(
     assert (first.call_count, second.call_count, third.call_count) == (1, 1, 1)
 
 
+def test_a_sized_query_reads_its_size_from_the_first_page_not_a_count_call(
+    mocked: responses.RequestsMock, make_client: MakeClient
+) -> None:
+    mocked.get(
+        f"{DATA}/query",
+        json=query_page([lead(1), lead(2)], total=3, next_locator="01gD0000002HU6KIAW-2"),
+        match=q(),
+    )
+    mocked.get(f"{DATA}/query/01gD0000002HU6KIAW-2", json=query_page([lead(3)], total=3))
+    client = make_client()
+
+    total, pages = client.query_pages_sized(SOQL)
+
+    assert total == 3
+    assert client.calls_made == 1  # the size came with the first page
+    assert [len(page) for page in pages] == [2, 1]
+    assert dict(client.calls_by_kind) == {"query": 1, "query_more": 1}
+
+
 def test_records_come_back_without_attributes_even_in_relationships(
     mocked: responses.RequestsMock, make_client: MakeClient
 ) -> None:
