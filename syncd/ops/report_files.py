@@ -15,16 +15,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")  # before pyplot: no display on a server
-
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from syncd.domain.reporting import FUNNEL_STAGES, Report
 from syncd.ops.report_tables import Cell, Table, report_tables
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["ReportFiles", "latest_report", "write_report_files"]
 
@@ -36,7 +33,19 @@ class ReportFiles:
     csv: Sequence[Path]
 
 
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend, loaded when a report is drawn (the daemon
+    imports this module for the status page and would otherwise carry ~40 MB)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # before pyplot: no display on a server
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def _png(fig: Figure) -> str:
+    plt = _pyplot()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
@@ -49,6 +58,9 @@ def _gaps(values: Sequence[float | None]) -> list[float]:
 
 
 def _charts(report: Report) -> list[tuple[str, str]]:
+    import matplotlib.ticker
+
+    plt = _pyplot()
     weeks = [w.week.strftime("%d %b") for w in report.funnel]
     charts = []
 

@@ -14,9 +14,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy import optimize, stats
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and scipy are imported where calibration runs: every other command (and the daemon)
+# would otherwise carry ~70 MB and two seconds of import for a report feature.
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +75,16 @@ class Calibration:
 def _wilson(k: int, n: int) -> tuple[float, float]:
     if n == 0:
         return (math.nan, math.nan)
+    from scipy import stats
+
     ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
     return (float(ci.low), float(ci.high))
 
 
 def _fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+    from scipy import optimize
+
     """Logistic regression by maximum likelihood (a tiny ridge keeps separable data finite)."""
     design = np.column_stack([np.ones(len(x)), x])
     ridge = 1e-3
@@ -101,6 +110,9 @@ def calibrate(
 ) -> Calibration:
     """Each rule of `current` (rule name -> points) judged on `outcomes`; `step` of the way
     from today's points toward the fitted weights is proposed."""
+    import numpy as np
+    from scipy import stats
+
     rules = sorted(current)
     x = np.array([[r in o.matched for r in rules] for o in outcomes], dtype=float)
     y = np.array([o.converted for o in outcomes], dtype=float)
