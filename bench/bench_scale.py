@@ -262,7 +262,8 @@ def markdown(r: dict[str, Any], command: str) -> str:
         f"| first backfill | {kinds(bf)} | {bf['wall']} s | {bf['cpu']} s | {bf['rss_mb']} MB "
         f"| (c) paging the same rows: {p['wall']} s wall, {p['cpu']} s CPU, {p['rss_mb']} MB; "
         f"(d) {m['backfill_calls']} pages = {m['backfill_calls'] * lat:.1f} s at the latency "
-        f"| wall {bf['wall'] / max(p['wall'], 0.01):.1f}x (c), CPU {bf['cpu'] / max(p['cpu'], 0.01):.1f}x (c), "
+        f"| wall {bf['wall'] / max(p['wall'], 0.01):.1f}x (c), "
+        f"CPU {bf['cpu'] / max(p['cpu'], 0.01):.1f}x (c), "
         f"calls {bf['calls'] / m['backfill_calls']:.2f}x (d) |"
     )
     for key, name in (("echo", "the cycle after the backfill (its echo)"), ("idle", "idle cycle")):

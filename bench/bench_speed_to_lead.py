@@ -16,6 +16,7 @@ one slow sync of reference data times 4), as markdown for bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import os
 import random
@@ -187,6 +188,14 @@ def main() -> None:
             and not r.counts.get("records_written")
             and not any(r.counts.get("changed", {}).values())
         ]
+        fast_runs = sorted(
+            (r for r in mirror.recent_runs(2000) if r.counts.get("job") == "fast"),
+            key=lambda r: r.started_at,
+        )
+        gaps = [
+            (b.started_at - a.started_at).total_seconds() for a, b in itertools.pairwise(fast_runs)
+        ]
+        durations = [r.seconds for r in fast_runs if r.seconds is not None]
         client, budget = connect(settings, mirror)
         ctx = JobContext(
             settings, mirror, client, budget.allowance, lambda: False, handle.org.clock, True
@@ -212,6 +221,11 @@ def main() -> None:
     print(f"| idle fast sync | {fast_idle:.1f} calls per run ({len(idle)} runs) |")
     print(f"| slow sync of reference data | {slow_calls} calls per run |")
     print(f"| idle daemon | {60 * fast_idle + 4 * slow_calls:.0f} API calls per hour |")
+    if gaps and durations:
+        print(
+            f"| fast runs | {len(fast_runs)}: median {statistics.median(gaps):.1f} s between "
+            f"starts, median {statistics.median(durations):.1f} s long |"
+        )
 
 
 if __name__ == "__main__":
