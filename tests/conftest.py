@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_databases import drop_postgres_database, fresh_postgres_database
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
@@ -40,21 +40,6 @@ def postgres_admin() -> str:
     return PG_ADMIN_URL
 
 
-def _fresh_postgres_database(admin_url: str) -> tuple[str, Engine]:
-    """A throwaway database per use, so parallel test workers never share tables."""
-    name = f"syncd_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return name, admin
-
-
-def _drop_postgres_database(admin: Engine, name: str) -> None:
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database URL on each backend (not yet migrated)."""
@@ -62,11 +47,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'mirror.db'}"
         return
     admin_url = request.getfixturevalue("postgres_admin")
-    name, admin = _fresh_postgres_database(admin_url)
+    name, admin = fresh_postgres_database(admin_url)
     try:
         yield admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        _drop_postgres_database(admin, name)
+        drop_postgres_database(admin, name)
 
 
 @pytest.fixture

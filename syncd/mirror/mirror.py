@@ -186,11 +186,21 @@ class Mirror:
         now: datetime,
         run_id: str,
         mark: datetime | None,
+        fresh: bool = False,
     ) -> dict[str, frozenset[str] | None]:
-        """Upsert decoded rows; save ``mark`` with them; what changed (``records.changes``)."""
+        """Upsert decoded rows; save ``mark`` with them; what changed (``records.changes``).
+
+        ``fresh``: the caller knows the mirror held none of this object (a first backfill),
+        so every row is new and the comparison read is skipped.
+        """
         split = [records.split_attributes(sobject, r) for r in rows]
         with self._tx() as c:
-            changed = records.changes(c, sobject, split)
+            if fresh:
+                changed: dict[str, frozenset[str] | None] = dict.fromkeys(
+                    (str(r["id"]) for r in split), None
+                )
+            else:
+                changed = records.changes(c, sobject, split)
             records.upsert_records(c, sobject, split, now)
             if mark is not None:
                 records.save_watermark(c, sobject, mark, run_id=run_id, now=now)

@@ -141,9 +141,40 @@ def upsert_records(
     stmt = stmt.on_conflict_do_update(
         index_elements=["id"], set_={k: stmt.excluded[k] for k in keys if k != "id"}
     )
+    if conn.dialect.name == "sqlite":
+        _sqlite_executemany(conn, stmt, table, keys, full, defaults)
+        return len(full)
     for chunk in chunked(full, _UPSERT_CHUNK):
         conn.execute(stmt, chunk)
     return len(full)
+
+
+def _sqlite_executemany(
+    conn: Connection,
+    stmt: Any,
+    table: Table,
+    keys: set[str],
+    rows: Sequence[Mapping[str, Any]],
+    defaults: Mapping[str, Any],
+) -> None:
+    """One compiled statement, the columns' own bind processors applied in a list
+    comprehension, and the driver's executemany: SQLAlchemy's per-row parameter building
+    cost more than SQLite's work on a backfill (profiled: 11 s of 15 s at 20k leads)."""
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=sorted(keys))
+    names = list(compiled.positiontup or ())
+    processors = [table.c[n].type.bind_processor(conn.dialect) for n in names]
+    fill = {n: _default(defaults.get(n)) for n in names if n not in keys}
+    plan = list(zip(names, processors, strict=True))
+    params = [
+        tuple(
+            (p(row[n]) if p is not None else row[n])
+            if n in row
+            else (p(fill[n]) if p is not None else fill[n])
+            for n, p in plan
+        )
+        for row in rows
+    ]
+    conn.exec_driver_sql(str(compiled), params)
 
 
 def _default(value: Any) -> Any:

@@ -101,13 +101,18 @@ def pull_object(
         pages = client.query_pages(soql, include_deleted=True)
     if progress is not None:
         progress.start(f"pull {sobject}", expected)
+    # A first backfill into an empty table: every row is new, nothing to compare against.
+    # (A Bulk result may repeat a row across batches; the upsert takes the last.)
+    fresh = result.full and mirror.count_rows(sobject) == 0
     for page in pages:
         result.pages += 1
         rows = _decode(decoder, page, result)
         stamps = [r["system_modstamp"] for r in rows if r.get("system_modstamp") is not None]
         # Bulk results are not ordered, so their watermark is only saved once the job is in.
         page_mark = None if result.used_bulk or not stamps else min(max(stamps), run_started)
-        changes = mirror.store_page(sobject, rows, now=now(), run_id=run_id, mark=page_mark)
+        changes = mirror.store_page(
+            sobject, rows, now=now(), run_id=run_id, mark=page_mark, fresh=fresh
+        )
         result.changed_ids.update(changes)
         result.moved.update((i, keys) for i, keys in changes.items() if keys is not None)
         result.fetched += len(page)

@@ -86,9 +86,9 @@ def test_a_run_left_running_by_a_dead_writer_is_closed_as_killed(database_url: s
 def test_a_writer_of_another_mirror_on_the_same_server_is_not_this_ones(
     postgres_admin: str,
 ) -> None:
-    from conftest import _drop_postgres_database, _fresh_postgres_database
+    from pg_databases import drop_postgres_database, fresh_postgres_database
 
-    made = [_fresh_postgres_database(postgres_admin) for _ in range(2)]
+    made = [fresh_postgres_database(postgres_admin) for _ in range(2)]
     base = postgres_admin.rsplit("/", 1)[0]
     (first, _), (second, _) = made
     holder = _holder_process(f"{base}/{first}")
@@ -101,4 +101,4 @@ def test_a_writer_of_another_mirror_on_the_same_server_is_not_this_ones(
     finally:
         _end(holder)
         for name, admin in made:
-            _drop_postgres_database(admin, name)
+            drop_postgres_database(admin, name)
