@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +70,8 @@ class Calibration:
 def _wilson(k: int, n: int) -> tuple[float, float]:
     if n == 0:
         return (math.nan, math.nan)
+    from scipy import stats  # imported here: scipy costs every command ~2 s
+
     ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
     return (float(ci.low), float(ci.high))
 
@@ -87,6 +88,8 @@ def _fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         grad = design.T @ (p - y)
         grad[1:] += 2 * ridge * beta[1:]
         return nll, grad
+
+    from scipy import optimize  # only when calibrating
 
     result = optimize.minimize(loss, np.zeros(design.shape[1]), jac=True, method="BFGS")
     beta = result.x
@@ -109,7 +112,7 @@ def calibrate(
     total_points = sum(abs(current[r]) for r in rules)
     total_fit = float(np.sum(np.abs(coefficients))) or 1.0
     scale = total_points / total_fit
-    z = stats.norm.ppf(0.975)
+    z = 1.959963984540054  # the two-sided 95 % normal quantile, norm.ppf(0.975)
     findings = []
     for i, rule in enumerate(rules):
         hit = x[:, i] == 1
