@@ -55,6 +55,8 @@ class YamlDocument:
 
     def line_of(self, path: str) -> int | None:
         """The line of ``path``, or of its nearest parent the file spells out."""
+        if path in self.lines:
+            return self.lines[path]
         probe = path
         while probe:
             if probe in self.lines:
@@ -81,7 +83,7 @@ def read_yaml(directory: Path, name: str) -> YamlDocument:
         doc.add("", f"not found in {directory}")
         return doc
     except IsADirectoryError:
-        doc.add("", f"{path} is a directory, not a file")
+        doc.add("", "is a directory, not a file")
         return doc
     except OSError as exc:
         doc.add("", f"cannot be read: {exc.strerror or exc}")
