@@ -382,10 +382,10 @@ def test_the_daemon_keeps_its_last_good_config(case: Case, tmp_path: Path) -> No
     assert expected_problem(case.id).render() in rejected.problems
 
 
-@pytest.mark.parametrize("case_id", ["fields-alias-bomb", "policy-alias-bomb"])
-def test_an_alias_bomb_is_refused_fast_and_small(case_id: str, tmp_path: Path) -> None:
-    """A billion laughs expands to 387 million values: refused after a bounded count."""
-    case = BY_ID[case_id]
+def test_an_alias_bomb_is_refused_fast_and_small(tmp_path: Path) -> None:
+    """A billion laughs expands to 387 million values: refused after a bounded count (both
+    files share the reader; the policy's bomb is refused alike in the cases above)."""
+    case = BY_ID["fields-alias-bomb"]
     folder = broken_copy(tmp_path, case)
     started = time.perf_counter()
     assert read_config(folder)[0] is None
