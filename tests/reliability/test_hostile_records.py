@@ -21,13 +21,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, create_engine, select
 
 from syncd.config.fields import load_mappings
 from syncd.mirror import Mirror
 from syncd.mirror.mirror import PageRefused
-from syncd.mirror.models import Activity, Lead
+from syncd.mirror.models import Activity, Lead, RunEvent
+from syncd.simulator.server import start_simulator
 from syncd.sync.pull import PullResult, pull_object
+from tests.e2e.syncd_e2e import cycle, settings_for
 
 MAPPINGS = load_mappings(Path(__file__).resolve().parents[2] / "mappings")
 RUN_STARTED = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
@@ -295,3 +297,54 @@ def test_a_database_error_never_shows_the_row(mirror_engine: Engine) -> None:
     text = str(caught.value) + repr(caught.value) + str(caught.value.__cause__)
     assert "Privatename" not in text
     assert "private.person" not in text
+
+
+def test_a_cycle_with_hostile_leads_in_the_org_goes_on(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole cycles against the simulator: a NUL in a lead's Company no longer stops every
+    cycle on PostgreSQL, an Email too long for the mirror quarantines only its lead, and
+    nothing the run records shows their personal data."""
+    with start_simulator(leads=5, seed=5) as sim:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", sim.ca_bundle)
+        nul_id, long_id = sim.org.load(
+            "Lead",
+            [
+                {
+                    "LastName": "Nulperson",
+                    "Company": "Null\x00 Industries",
+                    "Status": "Open - Not Contacted",
+                },
+                {
+                    "LastName": "Longperson",
+                    "Company": "Acme",
+                    "Email": "very.private@" + "x" * 300 + ".example.com",
+                    "Status": "Open - Not Contacted",
+                },
+            ],
+        )
+        settings = settings_for(sim, database_url)
+        runs = []
+        for _ in range(3):
+            runs.append(cycle(settings, sim))  # each asserts its cycle ended ok
+            sim.org.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    # Quarantined when read: first, then once more inside the lookback, then not again.
+    assert [r.quarantined for r in runs] == [1, 1, 0]
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            company = conn.execute(
+                select(Lead.__table__.c.fields).where(Lead.__table__.c.id == nul_id)
+            ).scalar_one()["company"]
+            events = conn.execute(select(RunEvent.__table__)).all()
+            stored = set(conn.scalars(select(Lead.__table__.c.id)))
+    finally:
+        engine.dispose()
+    assert company == "Null Industries"
+    assert nul_id in stored
+    assert long_id not in stored
+    quarantined = [e for e in events if e.kind == "quarantined"]
+    assert {e.record_id for e in quarantined} == {long_id}
+    text = " ".join(str(tuple(e)) for e in events)
+    assert "very.private" not in text
+    assert "Longperson" not in text
