@@ -166,9 +166,25 @@ class Settings:
             found.append(self.http_token)
         password = urlsplit(self.database_url).password
         values = [s.reveal() for s in found]
+        if isinstance(login, JwtBearerLogin):
+            values += _key_lines(login.private_key_file)
         if password:
             values.append(password)
         return [v for v in values if v]
+
+
+def _key_lines(path: Path) -> list[str]:
+    """The body lines of a PEM private key: any one of them printed would give part of it
+    away (an error quoting the file, say). Unreadable: nothing to scrub, login will say why."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if len(line.strip()) >= 16 and "-----" not in line
+    ]
 
 
 def normalise_database_url(url: str) -> str:

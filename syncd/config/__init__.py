@@ -7,6 +7,7 @@ edit never reaches a running cycle: the daemon keeps its last good `Config`.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -14,6 +15,7 @@ from typing import Final
 from syncd.config.fields import FIELDS_FILE, FieldMappings, read_mappings
 from syncd.config.policy_file import POLICY_FILE, policy_line, read_policy
 from syncd.config.problem import ConfigurationError, Problem
+from syncd.domain.conditions import condition_fields
 from syncd.domain.policy import Policy
 
 __all__ = [
@@ -51,6 +53,7 @@ def read_config(directory: Path) -> tuple[Config | None, list[Problem]]:
     problems = problems + policy_problems
     if mappings is not None and policy is not None:
         problems += _report_segment_problems(mappings, policy, directory)
+        problems += _condition_field_problems(mappings, policy, directory)
     if mappings is None or policy is None or problems:
         return None, problems
     return Config(mappings, policy, directory), []
@@ -71,6 +74,37 @@ def _report_segment_problems(
                     path,
                     f"{segment.attribute!r} is not a lead attribute pulled in fields.yaml "
                     f"(pulled: {', '.join(sorted(pulled))})",
+                    policy_line(directory, path),
+                )
+            )
+    return problems
+
+
+def _condition_field_problems(
+    mappings: FieldMappings, policy: Policy, directory: Path
+) -> list[Problem]:
+    """Every field a fit or routing condition reads must be a lead attribute the mirror
+    pulls: a misspelt or unmapped one would never match, silently."""
+    pulled = set(mappings.lead.pull.values())
+    conditions = [
+        (f"scoring.fit[{i}].when", rule.name, rule.when)
+        for i, rule in enumerate(policy.scoring.fit_rules)
+    ] + [
+        (f"routing.rules[{i}].when", rule.name, rule.condition)
+        for i, rule in enumerate(policy.routing.rules)
+        if rule.condition is not None
+    ]
+    problems = []
+    for path, name, condition in conditions:
+        for unknown in sorted(condition_fields(condition) - pulled):
+            close = difflib.get_close_matches(unknown, sorted(pulled), n=1)
+            hint = f"did you mean {close[0]}?" if close else "map it in fields.yaml"
+            problems.append(
+                Problem(
+                    POLICY_FILE,
+                    path,
+                    f"{unknown!r} is not a lead attribute pulled in fields.yaml ({hint}) "
+                    f"(in rule '{name}')",
                     policy_line(directory, path),
                 )
             )

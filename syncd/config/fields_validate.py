@@ -23,6 +23,7 @@ from syncd.config.fields_model import (
     ValueMap,
     normalise_key,
 )
+from syncd.config.soql_where import where_problem
 from syncd.config.yamlfile import YamlDocument, join_path, type_name
 
 # --- validation ---------------------------------------------------------------------
@@ -300,6 +301,8 @@ def _validate_object(c: YamlDocument, sobject: str, raw: object, path: str) -> O
     if "where" in data and not (isinstance(where, str) and where.strip()):
         c.add(join_path(path, "where"), f"must be a SOQL condition as text, not {type_name(where)}")
         where = None
+    elif isinstance(where, str) and (problem := where_problem(where)) is not None:
+        c.add(join_path(path, "where"), problem)
     return ObjectMapping(
         sobject=sobject,
         pull=MappingProxyType(pull),

@@ -29,6 +29,9 @@ MAX_BYTES: Final = 1_000_000
 #: Nodes built after alias expansion; a real policy has a few thousand.
 MAX_NODES: Final = 200_000
 
+# libyaml's parser when PyYAML was built with it (the same nodes and marks, faster).
+_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -55,6 +58,8 @@ class YamlDocument:
 
     def line_of(self, path: str) -> int | None:
         """The line of ``path``, or of its nearest parent the file spells out."""
+        if path in self.lines:
+            return self.lines[path]
         probe = path
         while probe:
             if probe in self.lines:
@@ -81,7 +86,7 @@ def read_yaml(directory: Path, name: str) -> YamlDocument:
         doc.add("", f"not found in {directory}")
         return doc
     except IsADirectoryError:
-        doc.add("", f"{path} is a directory, not a file")
+        doc.add("", "is a directory, not a file")
         return doc
     except OSError as exc:
         doc.add("", f"cannot be read: {exc.strerror or exc}")
@@ -101,7 +106,11 @@ def read_yaml(directory: Path, name: str) -> YamlDocument:
 
 def _parse(doc: YamlDocument, text: str) -> object:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            root = yaml.compose(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            # PyYAML's own parser words its messages better ("not allowed here"): read again.
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "cannot be parsed"

@@ -30,10 +30,16 @@ def make_engine(url: str, *, check: bool = True) -> Engine:
     url = normalise_database_url(url)
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url)
+            # hide_parameters: an error never prints a row's values (leads' personal data).
+            engine = create_engine(url, hide_parameters=True)
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+            engine = create_engine(
+                url,
+                pool_pre_ping=True,
+                hide_parameters=True,
+                connect_args={"connect_timeout": 5},
+            )
     except (ArgumentError, NoSuchModuleError) as exc:
         raise DatabaseError(f"SYNCD_DATABASE_URL is not usable: {exc}") from None
     if check:

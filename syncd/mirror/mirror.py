@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import DBAPIError
 
 from syncd.config.fields import ObjectMapping
 from syncd.domain.calendar import BusinessCalendar
@@ -44,7 +45,7 @@ from syncd.mirror.runs import RunEventRecord, RunRecord
 from syncd.mirror.util import chunked
 from syncd.ports import FieldKind
 
-__all__ = ["EvaluationBatch", "Mirror", "OrgContext"]
+__all__ = ["EvaluationBatch", "Mirror", "OrgContext", "PageRefused"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,20 @@ class EvaluationBatch:
     superseded: list[tuple[int, str]] = field(default_factory=list)  # (entry id, why)
     retired: list[tuple[str, str]] = field(default_factory=list)  # (lead id, why)
     routing_state: Mapping[str, Any] | None = None
+
+
+class PageRefused(Exception):
+    """The database refused a page of records; the message holds no row's values."""
+
+    def __init__(self, sobject: str, why: str) -> None:
+        super().__init__(f"the mirror refused a page of {sobject} records: {why}")
+
+
+def _first_line(exc: DBAPIError) -> str:
+    """The database's own first line: PostgreSQL puts the failing row (a lead's personal
+    data) on the DETAIL line after it, and the engine hides parameters from the rest."""
+    lines = str(exc.orig or "").strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 class Mirror:
@@ -186,23 +201,69 @@ class Mirror:
         now: datetime,
         run_id: str,
         mark: datetime | None,
+        refused: list[records.Refused] | None = None,
         fresh: bool = False,
     ) -> dict[str, frozenset[str] | None]:
         """Upsert decoded rows; save ``mark`` with them; what changed (``records.changes``).
 
+        A row the database cannot hold is left out and added to ``refused`` (when given):
+        a text longer than its column, or anything else the database refuses, found by
+        storing that page again row by row. The rest of the page is stored either way.
         ``fresh``: the caller knows the mirror held none of this object (a first backfill),
         so every row is new and the comparison read is skipped.
         """
-        split = [records.split_attributes(sobject, r) for r in rows]
-        with self._tx() as c:
-            if fresh:
-                changed: dict[str, frozenset[str] | None] = dict.fromkeys(
-                    (str(r["id"]) for r in split), None
+        split = []
+        for row in (records.split_attributes(sobject, r) for r in rows):
+            problem = records.too_long(sobject, row)
+            if problem is None:
+                split.append(row)
+            elif refused is None:
+                raise ValueError(
+                    f"{sobject} {problem.record_id}: {problem.attribute}: {problem.why}"
                 )
             else:
-                changed = records.changes(c, sobject, split)
-            records.upsert_records(c, sobject, split, now)
-            if mark is not None:
+                refused.append(problem)
+        try:
+            with self._tx() as c:
+                if fresh:
+                    changed: dict[str, frozenset[str] | None] = dict.fromkeys(
+                        (str(r["id"]) for r in split), None
+                    )
+                else:
+                    changed = records.changes(c, sobject, split)
+                records.upsert_records(c, sobject, split, now)
+                if mark is not None:
+                    records.save_watermark(c, sobject, mark, run_id=run_id, now=now)
+        except DBAPIError as exc:
+            # Inside a caller's transaction the page cannot be retried apart from it.
+            if refused is None or self._conn is not None:
+                raise PageRefused(sobject, _first_line(exc)) from None
+            return self._store_one_by_one(sobject, split, now, run_id, mark, refused)
+        return changed
+
+    def _store_one_by_one(
+        self,
+        sobject: str,
+        split: list[dict[str, Any]],
+        now: datetime,
+        run_id: str,
+        mark: datetime | None,
+        refused: list[records.Refused],
+    ) -> dict[str, frozenset[str] | None]:
+        changed: dict[str, frozenset[str] | None] = {}
+        for row in split:
+            try:
+                with self.engine.begin() as c:
+                    moved = records.changes(c, sobject, [row])
+                    records.upsert_records(c, sobject, [row], now)
+            except DBAPIError as exc:
+                why = f"refused by the database: {_first_line(exc)}"
+                refused.append(records.Refused(str(row.get("id")), "", why))
+                continue
+            changed.update(moved)
+        # Rows stored before a crash here are read again next time: upsert by Id is harmless.
+        if mark is not None:
+            with self.engine.begin() as c:
                 records.save_watermark(c, sobject, mark, run_id=run_id, now=now)
         return changed
 

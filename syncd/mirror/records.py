@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, Float, Integer, Numeric, Table, select
+from sqlalchemy import Boolean, Connection, Date, Float, Integer, Numeric, String, Table, select
 
 from syncd.mirror.models import ORG_MODELS, Activity, Watermark
 from syncd.mirror.types import UTCDateTime
@@ -19,6 +19,7 @@ from syncd.mirror.util import chunked, insert_for, json_safe
 from syncd.ports import FieldKind
 
 __all__ = [
+    "Refused",
     "WatermarkValue",
     "changes",
     "column_kinds",
@@ -26,6 +27,7 @@ __all__ = [
     "save_watermark",
     "split_attributes",
     "table_of",
+    "too_long",
     "upsert_records",
 ]
 
@@ -75,6 +77,36 @@ def split_attributes(sobject: str, attributes: Mapping[str, Any]) -> dict[str, A
     if ORG_MODELS[sobject] is Activity:
         row["kind"] = sobject
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A row the mirror cannot store: its Id, the attribute (when known) and why, no value."""
+
+    record_id: str
+    attribute: str
+    why: str
+
+
+_LENGTH_CACHE: dict[str, dict[str, int]] = {}
+
+
+def too_long(sobject: str, row: Mapping[str, Any]) -> Refused | None:
+    """The first text column ``row`` overflows. PostgreSQL refuses such a row (and with it
+    the whole page); SQLite would store it. Refused on both, so both mirrors hold the same."""
+    lengths = _LENGTH_CACHE.get(sobject)
+    if lengths is None:
+        lengths = {
+            c.name: c.type.length
+            for c in table_of(sobject).columns
+            if isinstance(c.type, String) and isinstance(c.type.length, int)
+        }
+        _LENGTH_CACHE[sobject] = lengths
+    for name, limit in lengths.items():
+        value = row.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            return Refused(str(row.get("id")), name, f"{len(value):,} characters; it holds {limit}")
+    return None
 
 
 _COLUMN_CACHE: dict[str, frozenset[str]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
@@ -59,7 +60,10 @@ def literal(value: object) -> str:
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, float):
-        return repr(value)
+        # SOQL has no exponent notation (repr gives 1e+16) and no NaN or Infinity.
+        if not math.isfinite(value):
+            raise ValueError(f"no SOQL literal for {value!r}")
+        return format(Decimal(repr(value)), "f")
     if isinstance(value, datetime):
         return datetime_literal(value)
     if isinstance(value, date):

@@ -16,6 +16,7 @@ from typing import Any
 
 from syncd.config.fields import ObjectMapping
 from syncd.mirror import Mirror
+from syncd.mirror.records import Refused
 from syncd.ports import OrgReader, Progress
 from syncd.salesforce.records import BadRecord, RecordDecoder
 from syncd.salesforce.soql import datetime_literal, in_list
@@ -64,6 +65,13 @@ def _decode(
     return rows
 
 
+def _quarantine_refused(sobject: str, refused: list[Refused], result: PullResult) -> None:
+    """Rows the mirror refused (too long for a column...) are quarantined like bad records."""
+    for row in refused:
+        result.quarantined.append(BadRecord(sobject, row.record_id, row.attribute or "?", row.why))
+    refused.clear()
+
+
 def pull_object(
     client: OrgReader,
     mirror: Mirror,
@@ -87,6 +95,7 @@ def pull_object(
     decoder = RecordDecoder(sobject, mapping.pull, mirror.column_kinds(sobject), value_maps)
 
     expected: int | None = None
+    refused: list[Refused] = []
     pages: Iterator[list[dict[str, Any]]]
     if result.full:
         # A backfill decides between REST paging and a Bulk job by the query's size: its
@@ -111,8 +120,9 @@ def pull_object(
         # Bulk results are not ordered, so their watermark is only saved once the job is in.
         page_mark = None if result.used_bulk or not stamps else min(max(stamps), run_started)
         changes = mirror.store_page(
-            sobject, rows, now=now(), run_id=run_id, mark=page_mark, fresh=fresh
+            sobject, rows, now=now(), run_id=run_id, mark=page_mark, refused=refused, fresh=fresh
         )
+        _quarantine_refused(sobject, refused, result)
         result.changed_ids.update(changes)
         result.moved.update((i, keys) for i, keys in changes.items() if keys is not None)
         result.fetched += len(page)
@@ -168,12 +178,16 @@ def pull_ids(
     decoder = RecordDecoder(sobject, mapping.pull, mirror.column_kinds(sobject), value_maps)
     fields = ", ".join(mapping.soql_fields())
     extra = f" AND ({mapping.where})" if mapping.where else ""
+    refused: list[Refused] = []
     for clause in in_list("Id", ids):
         soql = f"SELECT {fields} FROM {sobject} WHERE {clause}{extra}"
         for page in client.query_pages(soql):
             result.pages += 1
             rows = _decode(decoder, page, result)
-            changes = mirror.store_page(sobject, rows, now=now(), run_id=run_id, mark=None)
+            changes = mirror.store_page(
+                sobject, rows, now=now(), run_id=run_id, mark=None, refused=refused
+            )
+            _quarantine_refused(sobject, refused, result)
             result.changed_ids.update(changes)
             result.fetched += len(page)
     return result
