@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import os
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,15 +59,12 @@ class MirrorBusy(Exception):
 class WriterLock(Protocol):
     def try_acquire(self) -> bool:
         """Take the lock if free; True when this process now holds it."""
-        ...
 
     def acquire(self) -> None:
         """Take the lock or raise MirrorBusy naming the holder."""
-        ...
 
     def holder(self) -> Holder | None:
         """Who holds it now (None when free or unknown)."""
-        ...
 
     def release(self) -> None: ...
 
@@ -78,14 +76,16 @@ def _stamp() -> tuple[int, datetime]:
     return os.getpid(), datetime.now(UTC).replace(microsecond=0)
 
 
-class _Base:
+class _Base(ABC):
     held: bool = False
 
+    @abstractmethod
     def try_acquire(self) -> bool:
-        raise NotImplementedError
+        """Take the lock if free; True when this process now holds it."""
 
+    @abstractmethod
     def holder(self) -> Holder | None:
-        raise NotImplementedError
+        """Who holds it now (None when free or unknown)."""
 
     def acquire(self) -> None:
         if not self.try_acquire():
