@@ -194,7 +194,10 @@ def _sqlite_executemany(
     cost more than SQLite's work on a backfill (profiled: 11 s of 15 s at 20k leads)."""
     compiled = stmt.compile(dialect=conn.dialect, column_keys=sorted(keys))
     names = list(compiled.positiontup or ())
-    processors = [table.c[n].type.bind_processor(conn.dialect) for n in names]
+    # dialect_impl: the dialect's own type (SQLite's DATETIME text format), as Core binds it.
+    processors = [
+        table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names
+    ]
     fill = {n: _default(defaults.get(n)) for n in names if n not in keys}
     plan = list(zip(names, processors, strict=True))
     params = [

@@ -52,8 +52,10 @@ class PageOrg:
     ) -> Iterator[list[dict[str, Any]]]:
         yield self.page
 
-    def count(self, soql: str) -> int:
-        return len(self.page)
+    def query_pages_sized(
+        self, soql: str, *, include_deleted: bool = False
+    ) -> tuple[int, Iterator[list[dict[str, Any]]]]:
+        return len(self.page), self.query_pages(soql, include_deleted=include_deleted)
 
     def bulk_query(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
         raise AssertionError("no bulk below the threshold")
