@@ -184,7 +184,9 @@ def assert_handled(
     assert not stored & quarantined
     for bad in result.quarantined:
         record = next(r for r in page if r["Id"] == bad.record_id)
-        reason = str(bad)
+        # The reason names the record by its Id: only the rest may not show a value (a
+        # short generated value like "0000" can be part of any Id).
+        reason = str(bad).replace(bad.record_id, "")
         for value in record.values():
             if isinstance(value, str) and len(value) >= 4 and value not in (bad.record_id, STAMP):
                 assert value not in reason, f"{bad.field} leaked a value"
