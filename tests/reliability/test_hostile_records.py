@@ -184,9 +184,10 @@ def assert_handled(
     assert not stored & quarantined
     for bad in result.quarantined:
         record = next(r for r in page if r["Id"] == bad.record_id)
-        # The reason names the record by its Id: only the rest may not show a value (a
-        # short generated value like "0000" can be part of any Id).
-        reason = str(bad).replace(bad.record_id, "")
+        # The reason names the record and the field; what it says of them (``why``) may
+        # show no value (a short generated value like "0000" or "who_" can be part of an
+        # Id or a field name).
+        reason = bad.why
         for value in record.values():
             if isinstance(value, str) and len(value) >= 4 and value not in (bad.record_id, STAMP):
                 assert value not in reason, f"{bad.field} leaked a value"
