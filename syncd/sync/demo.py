@@ -130,7 +130,7 @@ def run_demo(
             result.runs.append(summary)
             if job != "fast" or finished.is_set():
                 return
-            _tally(result, summary)
+            result.cycles.append(summary)
             say.cycle_done(summary)
             if len(result.cycles) >= cycles:
                 finished.set()
@@ -202,14 +202,6 @@ def _demo_settings(settings: Settings, handle: Any, workdir: Path) -> Settings:
         recycle_interval_seconds=DEMO_FAST_SECONDS * 5,
         report_dir=workdir / "reports",
     )
-
-
-def _tally(result: DemoResult, summary: CycleSummary) -> None:
-    result.cycles.append(summary)
-    for owner, n in summary.evaluation.handoffs_by_owner.items():
-        result.handoffs_by_owner[owner] = result.handoffs_by_owner.get(owner, 0) + n
-    for owner, n in summary.evaluation.recycled_to.items():
-        result.recycled_to[owner] = result.recycled_to.get(owner, 0) + n
 
 
 def _read_outcome(mirror: Mirror, result: DemoResult) -> None:
