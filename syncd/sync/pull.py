@@ -72,6 +72,44 @@ def _quarantine_refused(sobject: str, refused: list[Refused], result: PullResult
     refused.clear()
 
 
+def _decoder(mirror: Mirror, mapping: ObjectMapping) -> RecordDecoder:
+    value_maps = {a: vm.apply for a, vm in mapping.value_maps.items()}
+    return RecordDecoder(
+        mapping.sobject, mapping.pull, mirror.column_kinds(mapping.sobject), value_maps
+    )
+
+
+def _store(
+    mirror: Mirror,
+    decoder: RecordDecoder,
+    page: list[dict[str, Any]],
+    result: PullResult,
+    *,
+    run_id: str,
+    now: datetime,
+    mark_of: Callable[[list[dict[str, Any]]], datetime | None] = lambda rows: None,
+    fresh: bool = False,
+) -> None:
+    """Decode and store one page (with the watermark ``mark_of`` its rows give); what
+    changed and what was refused go into ``result``."""
+    result.pages += 1
+    rows = _decode(decoder, page, result)
+    refused: list[Refused] = []
+    changes = mirror.store_page(
+        result.sobject,
+        rows,
+        now=now,
+        run_id=run_id,
+        mark=mark_of(rows),
+        refused=refused,
+        fresh=fresh,
+    )
+    _quarantine_refused(result.sobject, refused, result)
+    result.changed_ids.update(changes)
+    result.moved.update((i, keys) for i, keys in changes.items() if keys is not None)
+    result.fetched += len(page)
+
+
 def pull_object(
     client: OrgReader,
     mirror: Mirror,
@@ -91,11 +129,9 @@ def pull_object(
     since = None if mark is None or not mark.full_pull_done else mark.watermark - lookback
     result.full = since is None
     soql = build_soql(mapping, since)
-    value_maps = {a: vm.apply for a, vm in mapping.value_maps.items()}
-    decoder = RecordDecoder(sobject, mapping.pull, mirror.column_kinds(sobject), value_maps)
+    decoder = _decoder(mirror, mapping)
 
     expected: int | None = None
-    refused: list[Refused] = []
     pages: Iterator[list[dict[str, Any]]]
     if result.full:
         # A backfill decides between REST paging and a Bulk job by the query's size: its
@@ -113,19 +149,16 @@ def pull_object(
     # A first backfill into an empty table: every row is new, nothing to compare against.
     # (A Bulk result may repeat a row across batches; the upsert takes the last.)
     fresh = result.full and mirror.count_rows(sobject) == 0
-    for page in pages:
-        result.pages += 1
-        rows = _decode(decoder, page, result)
-        stamps = [r["system_modstamp"] for r in rows if r.get("system_modstamp") is not None]
+
+    def page_mark(rows: list[dict[str, Any]]) -> datetime | None:
         # Bulk results are not ordered, so their watermark is only saved once the job is in.
-        page_mark = None if result.used_bulk or not stamps else min(max(stamps), run_started)
-        changes = mirror.store_page(
-            sobject, rows, now=now(), run_id=run_id, mark=page_mark, refused=refused, fresh=fresh
+        stamps = [r["system_modstamp"] for r in rows if r.get("system_modstamp") is not None]
+        return None if result.used_bulk or not stamps else min(max(stamps), run_started)
+
+    for page in pages:
+        _store(
+            mirror, decoder, page, result, run_id=run_id, now=now(), mark_of=page_mark, fresh=fresh
         )
-        _quarantine_refused(sobject, refused, result)
-        result.changed_ids.update(changes)
-        result.moved.update((i, keys) for i, keys in changes.items() if keys is not None)
-        result.fetched += len(page)
         if progress is not None:
             progress.advance(f"pull {sobject}", result.fetched, max(expected or 0, result.fetched))
 
@@ -174,22 +207,13 @@ def pull_ids(
     moves: the incremental pull's own position is untouched."""
     sobject = mapping.sobject
     result = PullResult(sobject)
-    value_maps = {a: vm.apply for a, vm in mapping.value_maps.items()}
-    decoder = RecordDecoder(sobject, mapping.pull, mirror.column_kinds(sobject), value_maps)
+    decoder = _decoder(mirror, mapping)
     fields = ", ".join(mapping.soql_fields())
     extra = f" AND ({mapping.where})" if mapping.where else ""
-    refused: list[Refused] = []
     for clause in in_list("Id", ids):
         soql = f"SELECT {fields} FROM {sobject} WHERE {clause}{extra}"
         for page in client.query_pages(soql):
-            result.pages += 1
-            rows = _decode(decoder, page, result)
-            changes = mirror.store_page(
-                sobject, rows, now=now(), run_id=run_id, mark=None, refused=refused
-            )
-            _quarantine_refused(sobject, refused, result)
-            result.changed_ids.update(changes)
-            result.fetched += len(page)
+            _store(mirror, decoder, page, result, run_id=run_id, now=now())
     return result
 
 
