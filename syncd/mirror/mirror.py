@@ -479,14 +479,8 @@ class Mirror:
 
     def count_rows(self, sobject: str) -> int:
         """Rows of ``sobject`` in the mirror, deleted ones included."""
-        from sqlalchemy import func
-
-        table = records.table_of(sobject)
-        stmt = select(func.count()).select_from(table)
-        if "kind" in table.c:
-            stmt = stmt.where(table.c.kind == sobject)
         with self._tx() as c:
-            return int(c.execute(stmt).scalar() or 0)
+            return records.count_rows(c, sobject)
 
     def reconcile_begin(self, sobject: str) -> None:
         with self._tx() as c:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, exists, or_, select, true, update
+from sqlalchemy import Connection, Table, and_, delete, exists, or_, select, update
 
-from syncd.mirror.models import Activity, ReconcileSeen, RunEvent
-from syncd.mirror.records import table_of
+from syncd.mirror.models import ReconcileSeen, RunEvent
+from syncd.mirror.records import of_object, table_of
 from syncd.mirror.util import chunked
 
 __all__ = [
@@ -49,13 +48,6 @@ PERSONAL_LEAD_ATTRIBUTES = (
 )
 
 
-def _live(table: Any, sobject: str) -> Any:
-    """Rows of ``sobject`` in its table or an alias of it (Tasks and Events share one)."""
-    if "kind" in table.c and table_of(sobject).name == Activity.__tablename__:
-        return table.c.kind == sobject
-    return true()
-
-
 def begin(conn: Connection, sobject: str) -> None:
     conn.execute(delete(SEEN).where(SEEN.c.sobject == sobject))
 
@@ -73,7 +65,7 @@ def mark_missed_deletes(conn: Connection, sobject: str, now: datetime) -> list[s
     """Rows live in the mirror the org no longer holds: marked deleted; their ids."""
     table = table_of(sobject)
     gone = select(table.c.id).where(
-        _live(table, sobject),
+        of_object(table, sobject),
         table.c.is_deleted.is_(False),
         ~exists().where(SEEN.c.sobject == sobject, SEEN.c.id == table.c.id),
     )
@@ -81,7 +73,7 @@ def mark_missed_deletes(conn: Connection, sobject: str, now: datetime) -> list[s
     for chunk in chunked(ids):
         conn.execute(
             update(table)
-            .where(table.c.id.in_(chunk), _live(table, sobject))
+            .where(table.c.id.in_(chunk), of_object(table, sobject))
             .values(is_deleted=True, mirrored_at=now)
         )
     return ids
@@ -91,7 +83,7 @@ def to_refetch(conn: Connection, sobject: str) -> tuple[list[str], list[str]]:
     """(missing, stale): org ids the mirror lacks, and those it holds older or as deleted."""
     table = table_of(sobject)
     mine = table.alias("mine")
-    joined = SEEN.outerjoin(mine, and_(mine.c.id == SEEN.c.id, _live(mine, sobject)))
+    joined = SEEN.outerjoin(mine, and_(mine.c.id == SEEN.c.id, of_object(mine, sobject)))
     missing = (
         select(SEEN.c.id).select_from(joined).where(SEEN.c.sobject == sobject, mine.c.id.is_(None))
     )

@@ -6,12 +6,24 @@ Core executemany statements on one connection, never as ORM objects one by one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, Float, Integer, Numeric, String, Table, select
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    Float,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    func,
+    select,
+    true,
+)
 
 from syncd.mirror.models import ORG_MODELS, Activity, Watermark
 from syncd.mirror.types import UTCDateTime
@@ -23,7 +35,9 @@ __all__ = [
     "WatermarkValue",
     "changes",
     "column_kinds",
+    "count_rows",
     "get_watermark",
+    "of_object",
     "save_watermark",
     "split_attributes",
     "table_of",
@@ -36,6 +50,19 @@ _UPSERT_CHUNK = 500
 
 def table_of(sobject: str) -> Table:
     return ORG_MODELS[sobject].__table__  # type: ignore[attr-defined, no-any-return]
+
+
+def of_object(table: Any, sobject: str) -> Any:
+    """The condition that picks ``sobject``'s rows in its table, or in an alias of it
+    (Tasks and Events share one table, told apart by ``kind``)."""
+    return table.c.kind == sobject if "kind" in table.c else true()
+
+
+def count_rows(conn: Connection, sobject: str) -> int:
+    """Rows of ``sobject`` in the mirror, deleted ones included."""
+    table = table_of(sobject)
+    stmt = select(func.count()).select_from(table).where(of_object(table, sobject))
+    return int(conn.execute(stmt).scalar() or 0)
 
 
 def _kind(column_type: Any) -> FieldKind:
@@ -135,9 +162,7 @@ def changes(
     ids = [str(r["id"]) for r in rows]
     stored: dict[str, Any] = {}
     for chunk in chunked(ids):
-        stmt = select(table).where(table.c.id.in_(chunk))
-        if sobject in ("Task", "Event"):
-            stmt = stmt.where(table.c.kind == sobject)
+        stmt = select(table).where(table.c.id.in_(chunk), of_object(table, sobject))
         stored.update({row.id: row for row in conn.execute(stmt)})
     out: dict[str, frozenset[str] | None] = {}
     for row in rows:
@@ -266,14 +291,3 @@ def save_watermark(
     if full_pull_done is not None:
         values["full_pull_done"] = full_pull_done
     conn.execute(table.update().where(table.c.sobject == sobject).values(**values))
-
-
-def org_ids(conn: Connection, sobject: str, *, include_deleted: bool = False) -> Iterable[str]:
-    """Every Id the mirror holds for ``sobject`` (the nightly reconcile compares them)."""
-    table = table_of(sobject)
-    stmt = select(table.c.id)
-    if sobject in ("Task", "Event"):
-        stmt = stmt.where(table.c.kind == sobject)
-    if not include_deleted:
-        stmt = stmt.where(table.c.is_deleted.is_(False))
-    return [str(i) for i in conn.scalars(stmt)]
