@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from syncd.config import load_config
-from syncd.daemon.service import Daemon
 from syncd.domain.queue_reasons import why_queued
 from syncd.mirror import Mirror
 from syncd.settings import Secret, SessionLogin, Settings
@@ -107,6 +106,9 @@ def run_demo(
 ) -> DemoResult:
     """The daemon itself (`syncd run`, short intervals) against a seeded simulator: after each
     fast run the org's clock moves a day and the simulated reps work their leads."""
+    # Loaded when the demo runs: every other command would carry the daemon's scheduler and
+    # HTTP server only because the CLI registers `demo`.
+    from syncd.daemon.service import Daemon
     from syncd.simulator.server import start_simulator
 
     say = events or DemoEvents()
